@@ -1,0 +1,30 @@
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db.js';
+import type { Logger } from './logger.js';
+import { migrate } from './migrate.js';
+import { buildYoga, type Yoga } from './yoga.js';
+
+export interface App {
+  yoga: Yoga;
+  db: Database;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, logger: Logger, database?: Database): Promise<App> {
+  const db = database ?? (await openDatabase(config.database, { logger }));
+  try {
+    if (config.migrateOnStart) await migrate(db, logger);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const yoga = buildYoga({ db, logger, config });
+  return {
+    yoga,
+    db,
+    async close() {
+      await yoga.dispose();
+      await db.close();
+    },
+  };
+}

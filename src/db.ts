@@ -1,0 +1,113 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { DatabaseConfig } from './config.js';
+import { PrismaClient } from './generated/prisma/client.js';
+import type { Logger } from './logger.js';
+
+export type Prisma = PrismaClient;
+
+/** A single connection for work that needs one: migrations, their advisory lock, multi-statement scripts. */
+export interface SqlSession {
+  query<Row extends object>(sql: string, params?: unknown[]): Promise<Row[]>;
+  exec(script: string): Promise<void>;
+}
+
+export interface Database {
+  kind: DatabaseConfig['kind'];
+  prisma: Prisma;
+  ping(): Promise<void>;
+  withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  logger: Logger;
+  /** Called with every SQL statement Prisma sends; used to prove batching. */
+  onQuery?: (sql: string) => void;
+}
+
+export async function openDatabase(config: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
+  if (config.kind === 'postgres') return openPostgres(config, options);
+  await mkdir(config.dataDir, { recursive: true });
+  return openPglite(await PGlite.create(config.dataDir), options);
+}
+
+export function openPostgres(
+  config: Extract<DatabaseConfig, { kind: 'postgres' }>,
+  options: DatabaseOptions,
+): Database {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const prisma = createPrismaClient(new PrismaPg(pool), options);
+  return {
+    kind: 'postgres',
+    prisma,
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async withSession(work) {
+      const client = await pool.connect();
+      try {
+        return await work({
+          query: async <Row extends object>(sql: string, params?: unknown[]) =>
+            (await client.query<Row>(sql, params)).rows,
+          exec: async (script) => {
+            await client.query(script);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    close: once(async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    }),
+  };
+}
+
+export function openPglite(pglite: PGlite, options: DatabaseOptions): Database {
+  const prisma = createPrismaClient(new PrismaPGlite(pglite), options);
+  return {
+    kind: 'pglite',
+    prisma,
+    async ping() {
+      await pglite.query('SELECT 1');
+    },
+    withSession: (work) =>
+      work({
+        query: async <Row extends object>(sql: string, params?: unknown[]) =>
+          (await pglite.query<Row>(sql, params)).rows,
+        exec: async (script) => {
+          await pglite.exec(script);
+        },
+      }),
+    close: once(async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    }),
+  };
+}
+
+function createPrismaClient(adapter: SqlDriverAdapterFactory, options: DatabaseOptions): Prisma {
+  if (!options.onQuery) return new PrismaClient({ adapter });
+  const onQuery = options.onQuery;
+  const client: PrismaClient<'query'> = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  client.$on('query', (event) => onQuery(event.query));
+  return client;
+}
+
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
+}

@@ -1,0 +1,9 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from '../builder.js';
+import './scalars.js';
+import './task.js';
+import './user.js';
+
+export const schema = builder.toSchema();
+
+export const printedSchema = () => `${printSchema(lexicographicSortSchema(schema))}\n`;

@@ -1,0 +1,53 @@
+import { builder } from '../builder.js';
+import { taskPageSize } from '../task-query.js';
+import { userIdInput } from '../validation.js';
+import { resolveTaskConnection, Task, TaskConnection, TaskFilter, TaskOrder } from './task.js';
+
+builder.prismaObject('User', {
+  description: 'Someone who owns tasks. The id is chosen by the client, typically an auth provider subject.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The id the client chose: 1 to 128 characters.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the user was first seen.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the user last changed.' }),
+    tasks: t.connection(
+      {
+        type: Task,
+        description: `This user's tasks, newest first unless orderBy says otherwise; ${taskPageSize.default} per page by default, ${taskPageSize.max} at most.`,
+        args: {
+          filter: t.arg({ type: TaskFilter }),
+          orderBy: t.arg({ type: TaskOrder }),
+        },
+        resolve: (user, args, context, info) => resolveTaskConnection(context, info, user.id, args),
+      },
+      TaskConnection,
+    ),
+    taskCount: t.int({
+      description: 'How many tasks this user has that match the filter.',
+      args: { filter: t.arg({ type: TaskFilter }) },
+      resolve: (user, { filter }, context) => context.loaders.taskCount.load({ userId: user.id, filter }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  user: t.prismaField({
+    type: 'User',
+    nullable: true,
+    description: 'A user by id; null when no such user exists.',
+    args: { id: t.arg.id({ required: true }).validate(userIdInput('id')) },
+    resolve: (query, _root, { id }, context) => context.prisma.user.findUnique({ ...query, where: { id } }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createUser: t.prismaField({
+    type: 'User',
+    description: 'Creates the user if it does not exist yet and returns it. Safe to repeat.',
+    args: { id: t.arg.id({ required: true }).validate(userIdInput('id')) },
+    resolve: async (query, _root, { id }, context) => {
+      // ON CONFLICT DO NOTHING: an upsert here races under concurrent first requests.
+      await context.prisma.user.createMany({ data: [{ id }], skipDuplicates: true });
+      return context.prisma.user.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+}));

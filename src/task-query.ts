@@ -1,0 +1,164 @@
+import { badUserInput } from './errors.js';
+import type { Prisma } from './generated/prisma/client.js';
+
+export const taskPageSize = { default: 20, max: 100 } as const;
+
+export const taskOrderFields = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', TITLE: 'title' } as const;
+export type TaskOrderField = keyof typeof taskOrderFields;
+export type OrderDirection = 'ASC' | 'DESC';
+
+export interface TaskOrder {
+  field: TaskOrderField;
+  direction: OrderDirection;
+}
+
+export interface TaskFilter {
+  completed?: boolean | null;
+  search?: string | null;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+export const defaultTaskOrder: TaskOrder = { field: 'CREATED_AT', direction: 'DESC' };
+
+export function taskFilterWhere(filter: TaskFilter | null | undefined): Prisma.TaskWhereInput {
+  const where: Prisma.TaskWhereInput = {};
+  if (filter?.completed != null) where.completed = filter.completed;
+  if (filter?.search) {
+    const contains = escapeLikePattern(filter.search);
+    where.OR = [
+      { title: { contains, mode: 'insensitive' } },
+      { description: { contains, mode: 'insensitive' } },
+    ];
+  }
+  return where;
+}
+
+// Prisma passes `contains` into LIKE unescaped; users searching for "50%" mean the characters.
+function escapeLikePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+type CursorValue = string;
+interface Cursor {
+  value: CursorValue;
+  id: string;
+}
+
+export function encodeCursor(order: TaskOrder, task: { id: string; createdAt: Date; updatedAt: Date; title: string }) {
+  const column = taskOrderFields[order.field];
+  const value = column === 'title' ? task.title : task[column].toISOString();
+  return Buffer.from(JSON.stringify([order.field, value, task.id])).toString('base64url');
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function decodeCursor(argName: 'after' | 'before', cursor: string, order: TaskOrder): Cursor {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  if (
+    !Array.isArray(decoded) ||
+    decoded.length !== 3 ||
+    typeof decoded[1] !== 'string' ||
+    typeof decoded[2] !== 'string' ||
+    !uuidPattern.test(decoded[2])
+  ) {
+    throw badUserInput(argName, `${argName} is not a cursor returned by this API.`);
+  }
+  const [field, value, id] = decoded as [unknown, string, string];
+  if (field !== order.field) {
+    throw badUserInput(argName, `${argName} is a cursor for another orderBy field; use cursors from the same ordering.`);
+  }
+  if (field !== 'TITLE' && Number.isNaN(Date.parse(value))) {
+    throw badUserInput(argName, `${argName} is not a cursor returned by this API.`);
+  }
+  return { value, id };
+}
+
+function pageSize(name: 'first' | 'last', value: number | null | undefined): number | undefined {
+  if (value == null) return undefined;
+  if (value < 0 || value > taskPageSize.max) {
+    throw badUserInput(name, `${name} must be between 0 and ${taskPageSize.max} (got ${value}).`);
+  }
+  return value;
+}
+
+export interface TaskPagePlan {
+  where: Prisma.TaskWhereInput;
+  orderBy: Prisma.TaskOrderByWithRelationInput[];
+  take: number;
+  size: number;
+  backward: boolean;
+}
+
+/** Validates the page arguments and turns them into a keyset query: cursors seek through the index, never OFFSET. */
+export function planTaskPage(args: PageArgs, order: TaskOrder): TaskPagePlan {
+  const first = pageSize('first', args.first);
+  const last = pageSize('last', args.last);
+  if (first !== undefined && last !== undefined) {
+    throw badUserInput('last', 'Pass either first or last, not both.');
+  }
+  const after = args.after == null ? undefined : decodeCursor('after', args.after, order);
+  const before = args.before == null ? undefined : decodeCursor('before', args.before, order);
+  const backward = last !== undefined;
+  const size = last ?? first ?? taskPageSize.default;
+  const ascending = (order.direction === 'ASC') !== backward;
+  const column = taskOrderFields[order.field];
+  const direction = ascending ? 'asc' : 'desc';
+  const bounds: Prisma.TaskWhereInput[] = [];
+  if (after) bounds.push(seek(column, after, order.direction === 'ASC' ? 'gt' : 'lt'));
+  if (before) bounds.push(seek(column, before, order.direction === 'ASC' ? 'lt' : 'gt'));
+  return {
+    where: bounds.length > 0 ? { AND: bounds } : {},
+    orderBy: [{ [column]: direction }, { id: direction }],
+    take: size + 1,
+    size,
+    backward,
+  };
+}
+
+function seek(column: (typeof taskOrderFields)[TaskOrderField], cursor: Cursor, comparison: 'gt' | 'lt') {
+  const value = column === 'title' ? cursor.value : new Date(cursor.value);
+  return {
+    OR: [{ [column]: { [comparison]: value } }, { [column]: value, id: { [comparison]: cursor.id } }],
+  } satisfies Prisma.TaskWhereInput;
+}
+
+export interface TaskConnection<Node> {
+  edges: { cursor: string; node: Node }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  userId: string;
+  filter: TaskFilter | null | undefined;
+}
+
+export function toConnection<Node extends { id: string; createdAt: Date; updatedAt: Date; title: string }>(
+  rows: Node[],
+  plan: TaskPagePlan,
+  args: PageArgs,
+  order: TaskOrder,
+  scope: { userId: string; filter: TaskFilter | null | undefined },
+): TaskConnection<Node> {
+  const hasMore = rows.length > plan.size;
+  const page = rows.slice(0, plan.size);
+  if (plan.backward) page.reverse();
+  const edges = page.map((node) => ({ cursor: encodeCursor(order, node), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: plan.backward ? args.before != null : hasMore,
+      hasPreviousPage: plan.backward ? hasMore : args.after != null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    ...scope,
+  };
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin, useErrorHandler, useReadinessCheck, type YogaLogger } from 'graphql-yoga';
+import type { Config } from './config.js';
+import { createContextFactory } from './context.js';
+import type { Database } from './db.js';
+import type { Logger } from './logger.js';
+import { schema } from './schema/index.js';
+
+export interface YogaDependencies {
+  db: Database;
+  logger: Logger;
+  config: Pick<Config, 'graphiql'>;
+}
+
+const requestIdHeader = 'x-request-id';
+const acceptableRequestId = /^[\w.:-]{1,128}$/;
+
+/** Gives each request an id (the caller's x-request-id when it is sane), echoes it, and logs the request. */
+function useRequestLogging(logger: Logger, requestIds: WeakMap<Request, string>): Plugin {
+  const startedAt = new WeakMap<Request, number>();
+  return {
+    onRequest({ request }) {
+      const offered = request.headers.get(requestIdHeader);
+      requestIds.set(request, offered && acceptableRequestId.test(offered) ? offered : randomUUID());
+      startedAt.set(request, performance.now());
+    },
+    onResponse({ request, response }) {
+      const requestId = requestIds.get(request);
+      if (requestId) response.headers.set(requestIdHeader, requestId);
+      if (logger.isLevelEnabled('info')) {
+        const started = startedAt.get(request);
+        logger.info(
+          {
+            requestId,
+            method: request.method,
+            path: new URL(request.url).pathname,
+            status: response.status,
+            durationMs: started === undefined ? undefined : Math.round((performance.now() - started) * 10) / 10,
+          },
+          'request completed',
+        );
+      }
+    },
+  };
+}
+
+function isExpected(error: unknown): boolean {
+  return error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError);
+}
+
+function yogaLogger(logger: Logger): YogaLogger {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      if (first instanceof Error) logger[level]({ err: first }, rest.map(String).join(' '));
+      else logger[level](args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+    };
+  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+}
+
+const exampleOperations = `# Welcome to taskgraph. Run an operation with the ▶ button; the Docs pane documents every field.
+
+mutation CreateTask {
+  createTask(userId: "alice", input: { title: "Write the release notes" }) {
+    id
+    title
+    completed
+    createdAt
+  }
+}
+
+query ListTasks {
+  tasks(userId: "alice", first: 10) {
+    totalCount
+    edges { cursor node { id title completed } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
+// The bundled GraphiQL page is ~9 MB: render it once, not per request.
+let graphiqlPage: string | undefined;
+const renderBundledGraphiQL: typeof renderGraphiQL = (options) => (graphiqlPage ??= renderGraphiQL(options));
+
+export function buildYoga({ db, logger, config }: YogaDependencies) {
+  const requestIds = new WeakMap<Request, string>();
+  return createYoga({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    logging: yogaLogger(logger),
+    maskedErrors: { isDev: false },
+    graphiql: config.graphiql ? { title: 'taskgraph', defaultQuery: exampleOperations } : false,
+    renderGraphiQL: renderBundledGraphiQL,
+    context: createContextFactory(db.prisma, logger, (request) => requestIds.get(request) ?? randomUUID()),
+    plugins: [
+      useRequestLogging(logger, requestIds),
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async () => {
+          try {
+            await db.ping();
+            return true;
+          } catch (error) {
+            logger.warn({ err: error }, 'readiness check failed: database unreachable');
+            return false;
+          }
+        },
+      }),
+      useErrorHandler(({ errors, context }) => {
+        const requestId = 'requestId' in context ? context.requestId : undefined;
+        for (const error of errors) {
+          if (isExpected(error)) continue;
+          const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+          logger.error({ err: cause, requestId, path: error instanceof GraphQLError ? error.path : undefined }, 'unexpected error');
+        }
+      }),
+    ],
+  });
+}
+
+export type Yoga = ReturnType<typeof buildYoga>;
