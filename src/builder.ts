@@ -30,10 +30,21 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    edgesFieldOptions: { nullable: false },
-    nodeFieldOptions: { nullable: false },
     nodeQueryOptions: false,
     nodesQueryOptions: false,
+    pageInfoTypeOptions: { description: 'Where a page sits in the whole list.' },
+    hasNextPageFieldOptions: { description: 'Whether more tasks follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'Whether tasks precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first task on the page; pass it as before.' },
+    endCursorFieldOptions: { description: 'Cursor of the last task on the page; pass it as after.' },
+    edgesFieldOptions: { nullable: false, description: 'The tasks of this page, in order.' },
+    pageInfoFieldOptions: { description: 'Cursors and whether more pages exist.' },
+    cursorFieldOptions: { description: 'Opaque position of this task in the list.' },
+    nodeFieldOptions: { nullable: false, description: 'The task.' },
+    firstArgOptions: { description: 'Page size counted from the start (or from after): 0 to 100, default 20.' },
+    lastArgOptions: { description: 'Page size counted from the end (or from before): 0 to 100.' },
+    afterArgOptions: { description: 'Return tasks after this cursor.' },
+    beforeArgOptions: { description: 'Return tasks before this cursor.' },
   },
   validation: {
     validationError: (failure) => {

@@ -55,6 +55,8 @@ function yogaLogger(logger: Logger): YogaLogger {
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
       const [first, ...rest] = args;
+      // Errors from execution are logged by the error handler below, with the request id.
+      if (level === 'error' && first instanceof GraphQLError) return;
       if (first instanceof Error) logger[level]({ err: first }, rest.map(String).join(' '));
       else logger[level](args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
     };

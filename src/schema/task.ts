@@ -20,6 +20,8 @@ import {
 import { OrderDirection } from './scalars.js';
 import { descriptionInput, limits, searchInput, taskIdInput, titleInput, userIdInput } from '../validation.js';
 
+const ownerDescription = 'The user the task belongs to (1 to 128 characters).';
+
 export const Task = builder.prismaObject('Task', {
   description: 'A to-do item. It belongs to exactly one user and is visible only through that user.',
   fields: (t) => ({
@@ -48,8 +50,8 @@ const TaskOrderField = builder.enumType('TaskOrderField', {
 export const TaskOrder = builder.inputType('TaskOrder', {
   description: 'How to sort a task list. The default is CREATED_AT DESC: newest first.',
   fields: (t) => ({
-    field: t.field({ type: TaskOrderField, required: true }),
-    direction: t.field({ type: OrderDirection, required: true }),
+    field: t.field({ type: TaskOrderField, required: true, description: 'What to sort by.' }),
+    direction: t.field({ type: OrderDirection, required: true, description: 'Which way.' }),
   }),
 });
 
@@ -136,8 +138,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "One of the user's tasks; null when it does not exist or belongs to someone else.",
     args: {
-      userId: t.arg.id({ required: true }).validate(userIdInput()),
-      id: t.arg.id({ required: true }).validate(taskIdInput()),
+      userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),
+      id: t.arg.id({ required: true, description: 'The task id.' }).validate(taskIdInput()),
     },
     resolve: (query, _root, { userId, id }, context) =>
       context.prisma.task.findUnique({ ...query, where: { id, userId } }),
@@ -147,9 +149,9 @@ builder.queryFields((t) => ({
       type: Task,
       description: `The user's tasks, newest first unless orderBy says otherwise. Pages hold ${taskPageSize.default} tasks by default, ${taskPageSize.max} at most. An unknown user has none.`,
       args: {
-        userId: t.arg.id({ required: true }).validate(userIdInput()),
-        filter: t.arg({ type: TaskFilter }),
-        orderBy: t.arg({ type: TaskOrder }),
+        userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),
+        filter: t.arg({ type: TaskFilter, description: 'Only tasks that match.' }),
+        orderBy: t.arg({ type: TaskOrder, description: 'Sort order; newest first by default.' }),
       },
       resolve: (_root, args, context, info) => resolveTaskConnection(context, info, args.userId, args),
     },
@@ -162,8 +164,8 @@ builder.mutationFields((t) => ({
     type: 'Task',
     description: 'Creates a task. The user is created on first use.',
     args: {
-      userId: t.arg.id({ required: true }).validate(userIdInput()),
-      input: t.arg({ type: CreateTaskInput, required: true }),
+      userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),
+      input: t.arg({ type: CreateTaskInput, required: true, description: 'The new task.' }),
     },
     resolve: async (query, _root, { userId, input }, context) => {
       const data = {
@@ -187,9 +189,9 @@ builder.mutationFields((t) => ({
     type: 'Task',
     description: 'Changes a task of the user. NOT_FOUND when it does not exist or belongs to someone else.',
     args: {
-      userId: t.arg.id({ required: true }).validate(userIdInput()),
-      id: t.arg.id({ required: true }).validate(taskIdInput()),
-      input: t.arg({ type: UpdateTaskInput, required: true }),
+      userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),
+      id: t.arg.id({ required: true, description: 'The task id.' }).validate(taskIdInput()),
+      input: t.arg({ type: UpdateTaskInput, required: true, description: 'The changes.' }),
     },
     resolve: async (query, _root, { userId, id, input }, context) => {
       const data: Prisma.TaskUpdateInput = {};
@@ -213,8 +215,8 @@ builder.mutationFields((t) => ({
     type: 'Task',
     description: 'Deletes a task of the user and returns it. NOT_FOUND when it does not exist or belongs to someone else.',
     args: {
-      userId: t.arg.id({ required: true }).validate(userIdInput()),
-      id: t.arg.id({ required: true }).validate(taskIdInput()),
+      userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),
+      id: t.arg.id({ required: true, description: 'The task id.' }).validate(taskIdInput()),
     },
     resolve: async (query, _root, { userId, id }, context) => {
       try {

@@ -14,8 +14,8 @@ builder.prismaObject('User', {
         type: Task,
         description: `This user's tasks, newest first unless orderBy says otherwise; ${taskPageSize.default} per page by default, ${taskPageSize.max} at most.`,
         args: {
-          filter: t.arg({ type: TaskFilter }),
-          orderBy: t.arg({ type: TaskOrder }),
+          filter: t.arg({ type: TaskFilter, description: 'Only tasks that match.' }),
+          orderBy: t.arg({ type: TaskOrder, description: 'Sort order; newest first by default.' }),
         },
         resolve: (user, args, context, info) => resolveTaskConnection(context, info, user.id, args),
       },
@@ -23,7 +23,7 @@ builder.prismaObject('User', {
     ),
     taskCount: t.int({
       description: 'How many tasks this user has that match the filter.',
-      args: { filter: t.arg({ type: TaskFilter }) },
+      args: { filter: t.arg({ type: TaskFilter, description: 'Only tasks that match.' }) },
       resolve: (user, { filter }, context) => context.loaders.taskCount.load({ userId: user.id, filter }),
     }),
   }),
@@ -34,7 +34,7 @@ builder.queryFields((t) => ({
     type: 'User',
     nullable: true,
     description: 'A user by id; null when no such user exists.',
-    args: { id: t.arg.id({ required: true }).validate(userIdInput('id')) },
+    args: { id: t.arg.id({ required: true, description: 'The user id (1 to 128 characters).' }).validate(userIdInput('id')) },
     resolve: (query, _root, { id }, context) => context.prisma.user.findUnique({ ...query, where: { id } }),
   }),
 }));
@@ -43,7 +43,7 @@ builder.mutationFields((t) => ({
   createUser: t.prismaField({
     type: 'User',
     description: 'Creates the user if it does not exist yet and returns it. Safe to repeat.',
-    args: { id: t.arg.id({ required: true }).validate(userIdInput('id')) },
+    args: { id: t.arg.id({ required: true, description: 'The user id (1 to 128 characters).' }).validate(userIdInput('id')) },
     resolve: async (query, _root, { id }, context) => {
       // ON CONFLICT DO NOTHING: an upsert here races under concurrent first requests.
       await context.prisma.user.createMany({ data: [{ id }], skipDuplicates: true });

@@ -1,0 +1,27 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+const postgresUrl = process.env.TEST_DATABASE_URL;
+if (!postgresUrl) {
+  console.warn(
+    '\n[taskgraph] TEST_DATABASE_URL is not set: the PostgreSQL run is SKIPPED and only PGlite runs.\n' +
+      '            Set it (e.g. TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres) to run both.\n',
+  );
+}
+
+export default defineConfig({
+  // Node loads graphql's CommonJS entry for the externalized libraries (Yoga); Vite would pick the .mjs one for our
+  // sources, and two copies of GraphQLError break instanceof checks.
+  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
+  test: {
+    globalSetup: ['./tests/support/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'pglite', env: { TEST_DB: 'pglite' } } },
+      ...(postgresUrl ? [{ extends: true as const, test: { name: 'postgres', env: { TEST_DB: 'postgres' } } }] : []),
+    ],
+  },
+});
