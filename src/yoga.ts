@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, useErrorHandler, useReadinessCheck, type YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createContextFactory } from './context.js';
+import { ErrorCode } from './errors.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
@@ -44,6 +45,47 @@ function useRequestLogging(logger: Logger, requestIds: WeakMap<Request, string>)
       }
     },
   };
+}
+
+/**
+ * graphql-js reports variables that fail coercion (a string for an Int, a missing non-null variable) as request
+ * errors without a code; give them the code every other bad input carries.
+ */
+function useVariableErrorCodes(): Plugin {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!('errors' in result) || !result.errors || 'data' in result) return;
+          setResult({
+            ...result,
+            errors: result.errors.map((error) =>
+              error.extensions.code
+                ? error
+                : new GraphQLError(error.message, {
+                    nodes: error.nodes,
+                    source: error.source,
+                    positions: error.positions,
+                    originalError: error.originalError,
+                    extensions: { ...error.extensions, code: ErrorCode.BadUserInput },
+                  }),
+            ),
+          });
+        },
+      };
+    },
+  };
+}
+
+// In the execution phase Envelop passes the execution args, whose contextValue is our context.
+function requestOf(contextOrArgs: unknown): Request | undefined {
+  const context =
+    typeof contextOrArgs === 'object' && contextOrArgs !== null && 'contextValue' in contextOrArgs
+      ? contextOrArgs.contextValue
+      : contextOrArgs;
+  return typeof context === 'object' && context !== null && 'request' in context
+    ? (context.request as Request)
+    : undefined;
 }
 
 function isExpected(error: unknown): boolean {
@@ -101,6 +143,7 @@ export function buildYoga({ db, logger, config }: YogaDependencies) {
     context: createContextFactory(db.prisma, logger, (request) => requestIds.get(request) ?? randomUUID()),
     plugins: [
       useRequestLogging(logger, requestIds),
+      useVariableErrorCodes(),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -114,7 +157,8 @@ export function buildYoga({ db, logger, config }: YogaDependencies) {
         },
       }),
       useErrorHandler(({ errors, context }) => {
-        const requestId = 'requestId' in context ? context.requestId : undefined;
+        const request = requestOf(context);
+        const requestId = request ? requestIds.get(request) : undefined;
         for (const error of errors) {
           if (isExpected(error)) continue;
           const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;

@@ -81,6 +81,11 @@ const CreateTaskInput = builder.inputType('CreateTaskInput', {
 
 const UpdateTaskInput = builder.inputType('UpdateTaskInput', {
   description: 'Changes to a task. Omitted fields stay as they are; description: null clears the description.',
+  // Field validators skip null values; only description may be null here.
+  validate: z.looseObject({
+    title: z.string({ error: 'title must be a string, not null.' }).optional(),
+    completed: z.boolean({ error: 'completed must be true or false, not null.' }).optional(),
+  }),
   fields: (t) => ({
     title: t
       .string({ required: false, description: `1 to ${limits.title} characters after trimming; not null.` })
@@ -88,9 +93,7 @@ const UpdateTaskInput = builder.inputType('UpdateTaskInput', {
     description: t
       .string({ required: false, description: `Up to ${limits.description} characters; null clears it.` })
       .validate(descriptionInput.nullish()),
-    completed: t
-      .boolean({ required: false, description: 'Not null.' })
-      .validate(z.boolean({ error: 'completed must be true or false, not null.' }).optional()),
+    completed: t.boolean({ required: false, description: 'Not null.' }),
   }),
 });
 
