@@ -1,0 +1,19 @@
+import { ConfigError, loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db.js';
+import { createLogger } from '../src/logger.js';
+import { migrate } from '../src/migrate.js';
+
+try {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase(config.database, { logger });
+  try {
+    const applied = await migrate(db, logger);
+    console.log(applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date.');
+  } finally {
+    await db.close();
+  }
+} catch (error) {
+  console.error(error instanceof Error ? `Migration failed: ${error.message}` : error);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+}
