@@ -33,6 +33,17 @@ describe.runIf(testDatabaseKind === 'pglite')('the server on the embedded databa
     }
   }, 90_000);
 
+  it('runs from the compiled JavaScript that npm install builds (npm start)', async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, NODE_ENV: 'production' }, 'compiled');
+    try {
+      const listed = await postGraphQL<{ tasks: { edges: unknown[] } }>(server.url, listDocument);
+      expect(listed.errors).toBeUndefined();
+      expect(server.child.spawnargs).toContain('dist/server.js');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 60_000);
+
   it('exits 0 on SIGINT after closing the database', async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir });
     expect(await server.stop('SIGINT')).toBe(0);

@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+// tsx's own CLI relays signals to a child process and kills it if it does not acknowledge them within 30 ms,
+// which a loaded machine misses: load tsx into node itself so signals reach the server directly.
+const typescriptServer = ['--import', 'tsx', 'src/server.ts'];
 
 export interface ServerProcess {
   url: string;
@@ -13,8 +15,12 @@ export interface ServerProcess {
 }
 
 /** Runs the real server (`src/server.ts`) as a child process on a free port, with the given environment. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(tsx, ['src/server.ts'], {
+export async function startServerProcess(
+  env: Record<string, string>,
+  command: 'typescript' | 'compiled' = 'typescript',
+): Promise<ServerProcess> {
+  const args = command === 'compiled' ? ['dist/server.js'] : typescriptServer;
+  const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,7 +50,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 
 /** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
 export function runServerExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(tsx, ['src/server.ts'], {
+  const child = spawn(process.execPath, typescriptServer, {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

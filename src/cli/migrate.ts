@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db.js';
-import { createLogger } from '../src/logger.js';
-import { migrate } from '../src/migrate.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { openDatabase } from '../db.js';
+import { createLogger } from '../logger.js';
+import { migrate } from '../migrate.js';
 
 try {
   const config = loadConfig();
