@@ -150,14 +150,24 @@ export function toConnection<Node extends { id: string; createdAt: Date; updated
   const hasMore = rows.length > plan.size;
   const page = rows.slice(0, plan.size);
   if (plan.backward) page.reverse();
-  const edges = page.map((node) => ({ cursor: encodeCursor(order, node), node }));
+  // Encoded on demand: most clients never select an edge's cursor, and encoding one per row showed in profiles.
+  const edges = page.map((node) => ({
+    get cursor() {
+      return encodeCursor(order, node);
+    },
+    node,
+  }));
   return {
     edges,
     pageInfo: {
       hasNextPage: plan.backward ? args.before != null : hasMore,
       hasPreviousPage: plan.backward ? hasMore : args.after != null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     ...scope,
   };

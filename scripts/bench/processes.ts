@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -108,6 +109,52 @@ export function sampleMemory(pid: number) {
       await sample();
       const highWaterMark = (await procStatus(pid).catch(() => ({ VmHWM: 0 }))).VmHWM ?? 0;
       return { peakRss: peak, highWaterMark };
+    },
+  };
+}
+
+async function postgresCpuMs(): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      total += await cpuTimeMs(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+async function machineBusyMs(): Promise<{ busy: number; cores: number }> {
+  const [line] = (await readFile('/proc/stat', 'utf8')).split('\n');
+  const [, user, nice, system, , , irq, softirq, steal] = (line ?? '').trim().split(/\s+/).map(Number);
+  const busyTicks = [user, nice, system, irq, softirq, steal].reduce<number>((sum, value) => sum + (value ?? 0), 0);
+  return { busy: (busyTicks * 1000) / 100, cores: availableParallelism() };
+}
+
+/**
+ * How much of the machine's CPU went to processes that are not part of the bench (not the servers, not PostgreSQL,
+ * not this process and its load generator) while a scenario ran: on a shared machine that noise skews ratios.
+ */
+export async function foreignCpu(serverPids: number[]) {
+  const snapshot = async () => {
+    const servers = await Promise.all(serverPids.map((pid) => cpuTimeMs(pid).catch(() => 0)));
+    const own = process.cpuUsage();
+    return {
+      at: performance.now(),
+      machine: await machineBusyMs(),
+      ours: servers.reduce((sum, value) => sum + value, 0) + (own.user + own.system) / 1000 + (await postgresCpuMs()),
+    };
+  };
+  const before = await snapshot();
+  return {
+    async stop(): Promise<number> {
+      const after = await snapshot();
+      const foreign = after.machine.busy - before.machine.busy - (after.ours - before.ours);
+      return Math.max(0, foreign / ((after.at - before.at) * after.machine.cores));
     },
   };
 }

@@ -15,6 +15,8 @@ export interface Row {
   firstError?: string;
   peakRssMb: number;
   cpuMsPerRequest: number;
+  /** Share of the machine's CPU used by processes outside the bench during the run. */
+  foreignCpuPercent: number;
   statementsPerRequest?: number;
   /** Against the PostgreSQL baseline's comparable scenario (list for nested). */
   throughputRatio?: number;
@@ -31,7 +33,7 @@ const fixed = (value: number | undefined, digits: number) => (value === undefine
 
 export function markdownTable(rows: Row[]): string {
   const header =
-    '| database | server | scenario | req/s | × baseline | p50 ms | p99 ms | p99 × baseline | errors | peak RSS MB | CPU ms/req | SQL/req |';
+    '| database | server | scenario | req/s | × baseline | p50 ms | p99 ms | p99 × baseline | errors | peak RSS MB | CPU ms/req | SQL/req | foreign CPU % |';
   const lines = rows.map((row) =>
     [
       row.database,
@@ -46,9 +48,10 @@ export function markdownTable(rows: Row[]): string {
       fixed(row.peakRssMb, 0),
       fixed(row.cpuMsPerRequest, 2),
       fixed(row.statementsPerRequest, 2),
+      fixed(row.foreignCpuPercent, 0),
     ].join(' | '),
   );
-  return [header, `|${' --- |'.repeat(12)}`, ...lines.map((line) => `| ${line} |`)].join('\n');
+  return [header, `|${' --- |'.repeat(13)}`, ...lines.map((line) => `| ${line} |`)].join('\n');
 }
 
 export function compareWithBaseline(rows: Row[], comparedWith: Partial<Record<ScenarioName, ScenarioName>>): void {

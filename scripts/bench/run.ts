@@ -1,19 +1,19 @@
 // `npm run bench` (full) and `npm run bench:smoke` (tiny seed, seconds per scenario, same code path).
-// Flags: --smoke, --cpu-prof (writes the API server's V8 profile to bench-results/profiles/).
+// Flags: --smoke; --cpu-prof writes the API server's V8 profile to bench-results/profiles/; --scenarios=list,create
+// and --no-pglite narrow a run (for profiling one scenario).
 // Env: BENCH_DATABASE_URL (admin connection, default the local server), BENCH_POOL_SIZE (default 10).
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { DatabaseConfig } from '../../src/config.js';
-import { openDatabase, openPglite } from '../../src/db.js';
+import { openDatabase } from '../../src/db.js';
 import { migrate } from '../../src/migrate.js';
 import { drive, type LoadOptions } from './load.js';
-import { cpuTimeMs, projectRoot, sampleMemory, type ServerProcess, startServer } from './processes.js';
+import { cpuTimeMs, foreignCpu, projectRoot, sampleMemory, type ServerProcess, startServer } from './processes.js';
 import { compareWithBaseline, type DatabaseLabel, evaluateTargets, markdownTable, type Row, type ServerLabel, targetList } from './report.js';
 import { baselineFor, createScenarios, type Scenario, type ScenarioName } from './scenarios.js';
 import { seed, type SeedData, type SeedSize } from './seed.js';
@@ -40,9 +40,12 @@ const settings = smoke
       statementSamples: 50,
     };
 
-const allScenarios: ScenarioName[] = ['list', 'nested', 'deep', 'create', 'update', 'mixed'];
-const baselineScenarios: ScenarioName[] = ['list', 'deep', 'create', 'update'];
-const readScenarios: ScenarioName[] = ['list', 'nested', 'deep'];
+const only = process.argv.find((arg) => arg.startsWith('--scenarios='))?.slice('--scenarios='.length).split(',');
+const selected = (names: ScenarioName[]) => names.filter((name) => !only || only.includes(name));
+const allScenarios = selected(['list', 'nested', 'deep', 'create', 'update', 'mixed']);
+const baselineScenarios = selected(['list', 'deep', 'create', 'update']);
+const readScenarios = selected(['list', 'nested', 'deep']);
+const withPglite = !process.argv.includes('--no-pglite');
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
@@ -65,55 +68,60 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   }
 }
 
-async function measure(
-  server: ServerProcess,
-  labels: { database: DatabaseLabel; server: ServerLabel },
-  scenarios: Scenario[],
-  statements: Partial<Record<ScenarioName, number>>,
-): Promise<Row[]> {
-  const warmup: Scenario = { ...scenarios[0]!, next: () => scenarios[Math.floor(Math.random() * scenarios.length)]!.next() };
-  log(`${labels.database} ${labels.server}: warm-up ${settings.warmupSeconds} s`);
-  await drive(server.url, warmup, { ...settings.load, durationSeconds: settings.warmupSeconds });
+interface Contender {
+  server: ServerProcess;
+  labels: { database: DatabaseLabel; server: ServerLabel };
+  scenarios: Scenario[];
+  statements: Partial<Record<ScenarioName, number>>;
+}
+
+/** Warms every server up, then runs scenario by scenario, each contender right after the other, to share the noise. */
+async function measure(contenders: Contender[]): Promise<Row[]> {
+  for (const { server, labels, scenarios } of contenders) {
+    const warmup: Scenario = { ...scenarios[0]!, next: () => scenarios[Math.floor(Math.random() * scenarios.length)]!.next() };
+    log(`${labels.database} ${labels.server}: warm-up ${settings.warmupSeconds} s`);
+    await drive(server.url, warmup, { ...settings.load, durationSeconds: settings.warmupSeconds });
+  }
   const rows: Row[] = [];
-  for (const scenario of scenarios) {
-    if (settings.scenarioWarmupSeconds > 0) {
-      await drive(server.url, scenario, { ...settings.load, durationSeconds: settings.scenarioWarmupSeconds });
+  const pids = contenders.map((contender) => contender.server.pid);
+  for (const name of allScenarios) {
+    for (const { server, labels, scenarios, statements } of contenders) {
+      const scenario = scenarios.find((candidate) => candidate.name === name);
+      if (!scenario) continue;
+      if (settings.scenarioWarmupSeconds > 0) {
+        await drive(server.url, scenario, { ...settings.load, durationSeconds: settings.scenarioWarmupSeconds });
+      }
+      const memory = sampleMemory(server.pid);
+      const noise = await foreignCpu(pids);
+      const cpuBefore = await cpuTimeMs(server.pid);
+      const result = await drive(server.url, scenario, settings.load);
+      const cpuAfter = await cpuTimeMs(server.pid);
+      const foreignCpuShare = await noise.stop();
+      const { peakRss } = await memory.stop();
+      const row: Row = {
+        ...labels,
+        scenario: scenario.name,
+        ...result,
+        peakRssMb: peakRss / 2 ** 20,
+        cpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(result.requests, 1),
+        foreignCpuPercent: foreignCpuShare * 100,
+        statementsPerRequest: statements[scenario.name],
+      };
+      log(
+        `${labels.database} ${labels.server} ${scenario.name}: ${row.requestsPerSecond.toFixed(0)} req/s, ` +
+          `p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.errors} errors, ${row.cpuMsPerRequest.toFixed(2)} CPU ms/req, ` +
+          `foreign CPU ${row.foreignCpuPercent.toFixed(0)}%${row.firstError ? ` (${row.firstError})` : ''}`,
+      );
+      rows.push(row);
     }
-    const memory = sampleMemory(server.pid);
-    const cpuBefore = await cpuTimeMs(server.pid);
-    const result = await drive(server.url, scenario, settings.load);
-    const cpuAfter = await cpuTimeMs(server.pid);
-    const { peakRss } = await memory.stop();
-    const row: Row = {
-      ...labels,
-      scenario: scenario.name,
-      ...result,
-      peakRssMb: peakRss / 2 ** 20,
-      cpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(result.requests, 1),
-      statementsPerRequest: statements[scenario.name],
-    };
-    log(
-      `${labels.database} ${labels.server} ${scenario.name}: ${row.requestsPerSecond.toFixed(0)} req/s, ` +
-        `p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.errors} errors${row.firstError ? ` (${row.firstError})` : ''}`,
-    );
-    rows.push(row);
   }
   return rows;
 }
 
-async function runServer(
-  entry: string,
-  env: Record<string, string>,
-  work: (server: ServerProcess) => Promise<Row[]>,
-): Promise<Row[]> {
+async function startBenchServer(entry: string, env: Record<string, string>): Promise<ServerProcess> {
   const profileDir = join(projectRoot, 'bench-results', 'profiles');
   const nodeOptions = cpuProfile && entry === 'src/server.ts' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const server = await startServer(entry, await freePort(), { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env }, nodeOptions);
-  try {
-    return await work(server);
-  } finally {
-    await server.stop();
-  }
+  return startServer(entry, await freePort(), { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env }, nodeOptions);
 }
 
 async function benchPostgres(): Promise<Row[]> {
@@ -122,6 +130,7 @@ async function benchPostgres(): Promise<Row[]> {
   url.pathname = `/${name}`;
   const database: DatabaseConfig = { kind: 'postgres', url: url.toString(), poolSize, connectTimeoutMs: 5000 };
   await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}"`));
+  const servers: ServerProcess[] = [];
   try {
     const started = Date.now();
     const data = await prepare(database);
@@ -131,14 +140,16 @@ async function benchPostgres(): Promise<Row[]> {
     const appStatements = await countAppStatements(database, pick(allScenarios), settings.statementSamples);
     const baselineStatements = await countBaselineStatements(database.url, pick(baselineScenarios), settings.statementSamples);
     const env = { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(poolSize) };
-    const baseline = await runServer('scripts/bench/baseline-server.ts', env, (server) =>
-      measure(server, { database: 'PostgreSQL', server: 'baseline' }, pick(baselineScenarios), baselineStatements),
-    );
-    const api = await runServer('src/server.ts', { ...env, MIGRATE_ON_START: 'false' }, (server) =>
-      measure(server, { database: 'PostgreSQL', server: 'taskgraph' }, pick(allScenarios), appStatements),
-    );
-    return [...api, ...baseline];
+    const baseline = await startBenchServer('scripts/bench/baseline-server.ts', env);
+    servers.push(baseline);
+    const api = await startBenchServer('src/server.ts', { ...env, MIGRATE_ON_START: 'false' });
+    servers.push(api);
+    return await measure([
+      { server: baseline, labels: { database: 'PostgreSQL', server: 'baseline' }, scenarios: pick(baselineScenarios), statements: baselineStatements },
+      { server: api, labels: { database: 'PostgreSQL', server: 'taskgraph' }, scenarios: pick(allScenarios), statements: appStatements },
+    ]);
   } finally {
+    await Promise.all(servers.map((server) => server.stop()));
     await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     log(`PostgreSQL: database ${name} dropped`);
   }
@@ -146,8 +157,7 @@ async function benchPostgres(): Promise<Row[]> {
 
 async function prepare(database: DatabaseConfig): Promise<SeedData> {
   const logger = pino({ level: 'warn' });
-  const db =
-    database.kind === 'pglite' ? openPglite(await PGlite.create(database.dataDir), { logger }) : await openDatabase(database, { logger });
+  const db = await openDatabase(database, { logger });
   try {
     await migrate(db, logger);
     return await db.withSession((session) => seed(session, settings.size));
@@ -165,9 +175,12 @@ async function benchPglite(): Promise<Row[]> {
     log(`PGlite: ${dataDir} seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const scenarios = readScenarios.map((name) => createScenarios(data)[name]);
     const statements = await countAppStatements(database, scenarios, settings.statementSamples);
-    return await runServer('src/server.ts', { DATA_DIR: dataDir, MIGRATE_ON_START: 'false' }, (server) =>
-      measure(server, { database: 'PGlite', server: 'taskgraph' }, scenarios, statements),
-    );
+    const server = await startBenchServer('src/server.ts', { DATA_DIR: dataDir, MIGRATE_ON_START: 'false' });
+    try {
+      return await measure([{ server, labels: { database: 'PGlite', server: 'taskgraph' }, scenarios, statements }]);
+    } finally {
+      await server.stop();
+    }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -176,7 +189,7 @@ async function benchPglite(): Promise<Row[]> {
 async function main() {
   const started = Date.now();
   log(`${smoke ? 'smoke' : 'full'} run: ${JSON.stringify(settings)}, pool size ${poolSize}`);
-  const rows = [...(await benchPostgres()), ...(await benchPglite())];
+  const rows = [...(await benchPostgres()), ...(withPglite ? await benchPglite() : [])];
   compareWithBaseline(rows, baselineFor);
   const targets = evaluateTargets(rows);
   const seconds = (Date.now() - started) / 1000;
