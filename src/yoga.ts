@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { GraphQLError } from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin, useErrorHandler, useReadinessCheck, type YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.js';
@@ -100,6 +101,7 @@ export function buildYoga({ db, logger, config }: YogaDependencies) {
     renderGraphiQL: renderBundledGraphiQL,
     context: createContextFactory(db.prisma, logger, (request) => requestIds.get(request) ?? randomUUID()),
     plugins: [
+      useGraphQlJit(),
       useRequestLogging(logger, requestIds),
       useReadinessCheck({
         endpoint: '/ready',
