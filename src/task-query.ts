@@ -128,7 +128,10 @@ export function planTaskPage(args: PageArgs, order: TaskOrder): TaskPagePlan {
 
 function seek(column: (typeof taskOrderFields)[TaskOrderField], cursor: Cursor, comparison: 'gt' | 'lt') {
   const value = column === 'title' ? cursor.value : new Date(cursor.value);
+  // The redundant inclusive bound lets PostgreSQL start the index scan at the cursor; the OR alone is only a filter,
+  // which read every row before the cursor (deep pages were an OFFSET scan in disguise).
   return {
+    [column]: { [comparison === 'lt' ? 'lte' : 'gte']: value },
     OR: [{ [column]: { [comparison]: value } }, { [column]: value, id: { [comparison]: cursor.id } }],
   } satisfies Prisma.TaskWhereInput;
 }
