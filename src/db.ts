@@ -1,9 +1,8 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { DatabaseConfig } from './config.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
@@ -33,6 +32,8 @@ export interface DatabaseOptions {
 export async function openDatabase(config: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
   if (config.kind === 'postgres') return openPostgres(config, options);
   await mkdir(config.dataDir, { recursive: true });
+  // Loaded only when used: a PostgreSQL deployment saves the ~35 MB the WASM build costs.
+  const { PGlite } = await import('@electric-sql/pglite');
   return openPglite(await PGlite.create(config.dataDir), options);
 }
 
@@ -76,7 +77,8 @@ export function openPostgres(
   };
 }
 
-export function openPglite(pglite: PGlite, options: DatabaseOptions): Database {
+export async function openPglite(pglite: PGlite, options: DatabaseOptions): Promise<Database> {
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const prisma = createPrismaClient(new PrismaPGlite(pglite), options);
   return {
     kind: 'pglite',

@@ -128,7 +128,10 @@ export function planTaskPage(args: PageArgs, order: TaskOrder): TaskPagePlan {
 
 function seek(column: (typeof taskOrderFields)[TaskOrderField], cursor: Cursor, comparison: 'gt' | 'lt') {
   const value = column === 'title' ? cursor.value : new Date(cursor.value);
+  // The redundant inclusive bound lets PostgreSQL start the index scan at the cursor; the OR alone is only a filter,
+  // which read every row before the cursor (deep pages were an OFFSET scan in disguise).
   return {
+    [column]: { [comparison === 'lt' ? 'lte' : 'gte']: value },
     OR: [{ [column]: { [comparison]: value } }, { [column]: value, id: { [comparison]: cursor.id } }],
   } satisfies Prisma.TaskWhereInput;
 }
@@ -150,14 +153,24 @@ export function toConnection<Node extends { id: string; createdAt: Date; updated
   const hasMore = rows.length > plan.size;
   const page = rows.slice(0, plan.size);
   if (plan.backward) page.reverse();
-  const edges = page.map((node) => ({ cursor: encodeCursor(order, node), node }));
+  // Encoded on demand: most clients never select an edge's cursor, and encoding one per row showed in profiles.
+  const edges = page.map((node) => ({
+    get cursor() {
+      return encodeCursor(order, node);
+    },
+    node,
+  }));
   return {
     edges,
     pageInfo: {
       hasNextPage: plan.backward ? args.before != null : hasMore,
       hasPreviousPage: plan.backward ? hasMore : args.after != null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     ...scope,
   };

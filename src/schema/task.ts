@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { queryFromInfo } from '@pothos/plugin-prisma';
-import type { GraphQLResolveInfo } from 'graphql';
 import { v7 as uuidv7 } from 'uuid';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { isForeignKeyViolation, isRecordNotFound, notFound } from '../errors.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { Prisma, Task as TaskRow } from '../generated/prisma/client.js';
 import {
   defaultTaskOrder,
   type PageArgs,
@@ -13,7 +11,6 @@ import {
   type TaskConnection as TaskConnectionResult,
   type TaskFilter as TaskFilterValue,
   type TaskOrder as TaskOrderValue,
-  taskFilterWhere,
   taskPageSize,
   toConnection,
 } from '../task-query.js';
@@ -34,7 +31,6 @@ export const Task = builder.prismaObject('Task', {
     completed: t.exposeBoolean('completed', { description: 'Whether the task is done.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the task was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the task last changed.' }),
-    user: t.relation('user', { description: 'The owner of the task.' }),
   }),
 });
 
@@ -112,26 +108,14 @@ export const TaskConnection = builder.connectionObject({
   }),
 }, { name: 'TaskEdge', description: 'A task and the cursor to page from it.' });
 
-type TaskNode = Prisma.TaskGetPayload<object>;
-
 export async function resolveTaskConnection(
   context: Context,
-  info: GraphQLResolveInfo,
   userId: string,
   args: PageArgs & { filter?: TaskFilterValue | null; orderBy?: TaskOrderValue | null },
-): Promise<TaskConnectionResult<TaskNode>> {
+): Promise<TaskConnectionResult<TaskRow>> {
   const order = args.orderBy ?? defaultTaskOrder;
   const plan = planTaskPage(args, order);
-  const query = queryFromInfo({ context, info, path: ['edges', 'node'], typeName: 'Task' });
-  const rows =
-    plan.size === 0
-      ? []
-      : await context.prisma.task.findMany({
-          ...query,
-          where: { AND: [{ userId }, taskFilterWhere(args.filter), plan.where] },
-          orderBy: plan.orderBy,
-          take: plan.take,
-        });
+  const rows = plan.size === 0 ? [] : await context.loaders.taskPage.load({ userId, filter: args.filter, plan });
   return toConnection(rows, plan, args, order, { userId, filter: args.filter });
 }
 
@@ -156,7 +140,7 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: TaskFilter, description: 'Only tasks that match.' }),
         orderBy: t.arg({ type: TaskOrder, description: 'Sort order; newest first by default.' }),
       },
-      resolve: (_root, args, context, info) => resolveTaskConnection(context, info, args.userId, args),
+      resolve: (_root, args, context) => resolveTaskConnection(context, args.userId, args),
     },
     TaskConnection,
   ),

@@ -3,7 +3,7 @@ import { taskPageSize } from '../task-query.js';
 import { userIdInput } from '../validation.js';
 import { resolveTaskConnection, Task, TaskConnection, TaskFilter, TaskOrder } from './task.js';
 
-builder.prismaObject('User', {
+const User = builder.prismaObject('User', {
   description: 'Someone who owns tasks. The id is chosen by the client, typically an auth provider subject.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The id the client chose: 1 to 128 characters.' }),
@@ -17,7 +17,7 @@ builder.prismaObject('User', {
           filter: t.arg({ type: TaskFilter, description: 'Only tasks that match.' }),
           orderBy: t.arg({ type: TaskOrder, description: 'Sort order; newest first by default.' }),
         },
-        resolve: (user, args, context, info) => resolveTaskConnection(context, info, user.id, args),
+        resolve: (user, args, context) => resolveTaskConnection(context, user.id, args),
       },
       TaskConnection,
     ),
@@ -29,13 +29,26 @@ builder.prismaObject('User', {
   }),
 });
 
+// Through the per-request loader, not an include: owners of a whole page, and aliased users, cost one query.
+builder.prismaObjectFields(Task, (t) => ({
+  user: t.field({
+    type: User,
+    description: 'The owner of the task.',
+    resolve: async (task, _args, context) => {
+      const user = await context.loaders.user.load(task.userId);
+      if (!user) throw new Error(`task ${task.id} has no user ${task.userId}`);
+      return user;
+    },
+  }),
+}));
+
 builder.queryFields((t) => ({
-  user: t.prismaField({
-    type: 'User',
+  user: t.field({
+    type: User,
     nullable: true,
     description: 'A user by id; null when no such user exists.',
     args: { id: t.arg.id({ required: true, description: 'The user id (1 to 128 characters).' }).validate(userIdInput('id')) },
-    resolve: (query, _root, { id }, context) => context.prisma.user.findUnique({ ...query, where: { id } }),
+    resolve: (_root, { id }, context) => context.loaders.user.load(id),
   }),
 }));
 

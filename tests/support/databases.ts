@@ -21,7 +21,7 @@ export interface TestDatabase {
 export async function createPgliteDatabase(options: DatabaseOptions): Promise<TestDatabase> {
   const template = await readFile(inject('pgliteTemplate'));
   const pglite = await PGlite.create({ loadDataDir: new Blob([template]) });
-  const db = openPglite(pglite, options);
+  const db = await openPglite(pglite, options);
   return { db, dispose: () => db.close() };
 }
 

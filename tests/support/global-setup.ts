@@ -17,7 +17,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const dir = await mkdtemp(join(tmpdir(), 'taskgraph-template-'));
   const pglite = await PGlite.create();
-  const db = openPglite(pglite, { logger: pino({ level: 'silent' }) });
+  const db = await openPglite(pglite, { logger: pino({ level: 'silent' }) });
   await migrate(db, pino({ level: 'silent' }));
   const dump = await pglite.dumpDataDir('gzip');
   await db.close();

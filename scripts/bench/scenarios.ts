@@ -1,0 +1,88 @@
+import type { SeedData } from './seed.js';
+
+export type ScenarioName = 'list' | 'nested' | 'deep' | 'create' | 'update' | 'mixed';
+
+export interface GraphQLBody {
+  operationName: string;
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+/** The baseline scenario each one is compared with; the baseline answers only list, deep, create and update. */
+export const baselineFor: Partial<Record<ScenarioName, ScenarioName>> = {
+  list: 'list',
+  nested: 'list',
+  deep: 'deep',
+  create: 'create',
+  update: 'update',
+};
+
+export interface Scenario {
+  name: ScenarioName;
+  description: string;
+  reads: boolean;
+  next(): GraphQLBody;
+}
+
+const taskFields = 'id title completed createdAt';
+
+export const operations = {
+  List: `query List($userId: ID!) { tasks(userId: $userId, first: 20) { edges { node { ${taskFields} } } } }`,
+  Nested: `query Nested($userId: ID!) {
+  user(id: $userId) { taskCount tasks(first: 20) { totalCount edges { node { id title user { id } } } } }
+}`,
+  DeepPage: `query DeepPage($userId: ID!, $after: String!) {
+  tasks(userId: $userId, first: 20, after: $after) { edges { node { ${taskFields} } } }
+}`,
+  Create: `mutation Create($userId: ID!, $title: String!) {
+  createTask(userId: $userId, input: { title: $title }) { ${taskFields} }
+}`,
+  Update: `mutation Update($userId: ID!, $id: ID!, $completed: Boolean!) {
+  updateTask(userId: $userId, id: $id, input: { completed: $completed }) { ${taskFields} }
+}`,
+} as const;
+
+const pick = <T>(items: readonly T[]): T => {
+  const item = items[Math.floor(Math.random() * items.length)];
+  if (item === undefined) throw new Error('cannot pick from an empty list');
+  return item;
+};
+
+export function createScenarios(data: SeedData): Record<ScenarioName, Scenario> {
+  let created = 0;
+  const list = (): GraphQLBody => ({ operationName: 'List', query: operations.List, variables: { userId: pick(data.userIds) } });
+  const nested = (): GraphQLBody => ({ operationName: 'Nested', query: operations.Nested, variables: { userId: pick(data.userIds) } });
+  const deep = (): GraphQLBody => ({
+    operationName: 'DeepPage',
+    query: operations.DeepPage,
+    variables: { userId: data.bigUserId, after: pick(data.deepCursors) },
+  });
+  const create = (): GraphQLBody => {
+    created += 1;
+    return { operationName: 'Create', query: operations.Create, variables: { userId: pick(data.userIds), title: `bench ${created}` } };
+  };
+  const update = (): GraphQLBody => {
+    const [userId, id] = pick(data.updateTargets);
+    return { operationName: 'Update', query: operations.Update, variables: { userId, id, completed: Math.random() < 0.5 } };
+  };
+  const mixed = (): GraphQLBody => {
+    const roll = Math.random();
+    if (roll < 0.4) return list();
+    if (roll < 0.65) return nested();
+    if (roll < 0.8) return deep();
+    return roll < 0.9 ? create() : update();
+  };
+  return {
+    list: { name: 'list', description: 'tasks(userId, first: 20): id title completed createdAt', reads: true, next: list },
+    nested: {
+      name: 'nested',
+      description: 'user(id) { taskCount tasks(first: 20) { totalCount edges { node { id title user { id } } } } }',
+      reads: true,
+      next: nested,
+    },
+    deep: { name: 'deep', description: 'tasks(first: 20, after: a cursor 9,000 deep in the big user)', reads: true, next: deep },
+    create: { name: 'create', description: 'createTask for a random user', reads: false, next: create },
+    update: { name: 'update', description: 'updateTask(completed) of a random task', reads: false, next: update },
+    mixed: { name: 'mixed', description: '40% list, 25% nested, 15% deep, 10% create, 10% update', reads: false, next: mixed },
+  };
+}

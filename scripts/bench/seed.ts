@@ -1,0 +1,95 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { SqlSession } from '../../src/db.js';
+import { encodeCursor } from '../../src/task-query.js';
+
+export interface SeedSize {
+  users: number;
+  tasksPerUser: number;
+  bigUserTasks: number;
+  /** How deep in the big user's list the deep-page cursors point. */
+  deepPosition: number;
+}
+
+/** What the load generator needs to pick random, existing rows for every request. */
+export interface SeedData {
+  userIds: string[];
+  /** [userId, taskId] pairs spread over all ordinary users. */
+  updateTargets: [string, string][];
+  bigUserId: string;
+  /** `after` cursors from deepPosition onwards in the big user's newest-first list. */
+  deepCursors: string[];
+}
+
+const rowsPerStatement = 5_000;
+const epoch = Date.UTC(2025, 0, 1);
+const bigUserId = 'bench-big';
+
+interface TaskRow {
+  id: string;
+  title: string;
+  userId: string;
+  completed: boolean;
+  createdAt: Date;
+}
+
+/**
+ * Seeds with multi-row INSERTs of unnested arrays (5,000 rows a statement) on one session; task ids are the app's
+ * uuid v7 and createdAt moves one second per task, so every list has one deterministic order.
+ */
+export async function seed(session: SqlSession, size: SeedSize): Promise<SeedData> {
+  const userIds = Array.from({ length: size.users }, (_, index) => `bench-user-${String(index + 1).padStart(5, '0')}`);
+  await session.query(
+    `INSERT INTO "User" (id, "createdAt", "updatedAt") SELECT id, now(), now() FROM unnest($1::varchar[]) AS u(id)`,
+    [[...userIds, bigUserId]],
+  );
+
+  let clock = epoch;
+  const taskOf = (userId: string, index: number): TaskRow => {
+    clock += 1000;
+    return { id: uuidv7({ msecs: clock }), title: `Task ${index + 1} of ${userId}`, userId, completed: index % 4 === 0, createdAt: new Date(clock) };
+  };
+
+  const updateTargets: [string, string][] = [];
+  let batch: TaskRow[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await session.query(
+      `INSERT INTO "Task" (id, title, "userId", completed, "createdAt", "updatedAt")
+       SELECT id, title, "userId", completed, "createdAt", "createdAt"
+       FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::boolean[], $5::timestamptz[])
+         AS t(id, title, "userId", completed, "createdAt")`,
+      [
+        batch.map((task) => task.id),
+        batch.map((task) => task.title),
+        batch.map((task) => task.userId),
+        batch.map((task) => task.completed),
+        batch.map((task) => task.createdAt.toISOString()),
+      ],
+    );
+    batch = [];
+  };
+
+  for (const userId of userIds) {
+    for (let index = 0; index < size.tasksPerUser; index += 1) {
+      const task = taskOf(userId, index);
+      if (index % 20 === 0) updateTargets.push([userId, task.id]);
+      batch.push(task);
+      if (batch.length >= rowsPerStatement) await flush();
+    }
+  }
+  const bigTasks: TaskRow[] = [];
+  for (let index = 0; index < size.bigUserTasks; index += 1) {
+    const task = taskOf(bigUserId, index);
+    bigTasks.push(task);
+    batch.push(task);
+    if (batch.length >= rowsPerStatement) await flush();
+  }
+  await flush();
+  await session.exec('ANALYZE');
+
+  const newestFirst = bigTasks.reverse();
+  const deepCursors = newestFirst
+    .slice(size.deepPosition - 1, size.deepPosition + 499)
+    .map((task) => encodeCursor({ field: 'CREATED_AT', direction: 'DESC' }, { ...task, updatedAt: task.createdAt }));
+  return { userIds, updateTargets, bigUserId, deepCursors };
+}

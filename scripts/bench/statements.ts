@@ -1,0 +1,87 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { pino } from 'pino';
+import type { DatabaseConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db.js';
+import { buildYoga } from '../../src/yoga.js';
+import { createBaselineHandler } from './baseline-server.js';
+import type { GraphQLBody, Scenario, ScenarioName } from './scenarios.js';
+
+export const statementCountSource =
+  "SQL/req is counted, not estimated: in-process on the same seeded database, over the scenario's own random requests; " +
+  "for taskgraph with Prisma's query event (src/db.ts onQuery), for the baseline by wrapping pg's query(). " +
+  'pg_stat_statements would need shared_preload_libraries and a server restart, so it is not used.';
+
+async function expectData(response: Response, body: GraphQLBody) {
+  const text = await response.text();
+  if (!response.ok || text.includes('"errors"')) {
+    throw new Error(`${body.operationName} ${JSON.stringify(body.variables)} answered ${response.status}: ${text.slice(0, 500)}`);
+  }
+}
+
+/** Average statements per request for each scenario, through the real Yoga app with a counting Prisma client. */
+export async function countAppStatements(
+  database: DatabaseConfig,
+  scenarios: Scenario[],
+  samples: number,
+): Promise<Partial<Record<ScenarioName, number>>> {
+  let statements = 0;
+  const logger = pino({ level: 'silent' });
+  const db = await openDatabase(database, { logger, onQuery: () => (statements += 1) });
+  const yoga = buildYoga({ db, logger, config: { graphiql: false } });
+  try {
+    const counts: Partial<Record<ScenarioName, number>> = {};
+    for (const scenario of scenarios) {
+      statements = 0;
+      for (let index = 0; index < samples; index += 1) {
+        const body = scenario.next();
+        const response = await yoga.fetch('http://bench.local/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        await expectData(response, body);
+      }
+      counts[scenario.name] = statements / samples;
+    }
+    return counts;
+  } finally {
+    await yoga.dispose();
+    await db.close();
+  }
+}
+
+export async function countBaselineStatements(
+  url: string,
+  scenarios: Scenario[],
+  samples: number,
+): Promise<Partial<Record<ScenarioName, number>>> {
+  let statements = 0;
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const server = createServer(
+    createBaselineHandler(async (sql, params) => {
+      statements += 1;
+      return (await pool.query(sql, params)).rows;
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const counts: Partial<Record<ScenarioName, number>> = {};
+    for (const scenario of scenarios) {
+      statements = 0;
+      for (let index = 0; index < samples; index += 1) {
+        const body = scenario.next();
+        const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', body: JSON.stringify(body) });
+        await expectData(response, body);
+      }
+      counts[scenario.name] = statements / samples;
+    }
+    return counts;
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await pool.end();
+  }
+}
