@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ValidationPlugin from '@pothos/plugin-validation';
@@ -18,7 +19,7 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
   };
 }>({
-  plugins: [ValidationPlugin, RelayPlugin, PrismaPlugin],
+  plugins: [ComplexityPlugin, ValidationPlugin, RelayPlugin, PrismaPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (context) => context.prisma,
@@ -37,7 +38,8 @@ export const builder = new SchemaBuilder<{
     hasPreviousPageFieldOptions: { description: 'Whether tasks precede this page.' },
     startCursorFieldOptions: { description: 'Cursor of the first task on the page; pass it as before.' },
     endCursorFieldOptions: { description: 'Cursor of the last task on the page; pass it as after.' },
-    edgesFieldOptions: { nullable: false, description: 'The tasks of this page, in order.' },
+    // The connection field multiplies by the page size already (src/complexity.ts).
+    edgesFieldOptions: { nullable: false, description: 'The tasks of this page, in order.', complexity: { field: 1, multiplier: 1 } },
     pageInfoFieldOptions: { description: 'Cursors and whether more pages exist.' },
     cursorFieldOptions: { description: 'Opaque position of this task in the list.' },
     nodeFieldOptions: { nullable: false, description: 'The task.' },

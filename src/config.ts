@@ -12,6 +12,36 @@ export interface Config {
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
   graphiql: boolean;
+  introspection: boolean;
+  limits: QueryLimits;
+  /** Requests per window and client; null = no rate limiting. */
+  rateLimit: { max: number; windowMs: number } | null;
+  /** Take the client address from the last X-Forwarded-For entry (set behind one reverse proxy). */
+  trustProxy: boolean;
+  /** Bearer JWT required on every operation; null = open API. */
+  auth: AuthConfig | null;
+}
+
+export interface QueryLimits {
+  depth: number;
+  aliases: number;
+  tokens: number;
+  directives: number;
+  cost: number;
+  bodyBytes: number;
+  /** Operations per batched request; 0 = batching off. */
+  batch: number;
+}
+
+export type AuthKeySource =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'jwksUrl'; url: string }
+  | { kind: 'jwksFile'; path: string };
+
+export interface AuthConfig {
+  key: AuthKeySource;
+  issuer?: string;
+  audience?: string;
 }
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -52,7 +82,51 @@ const environment = z.object({
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   GRAPHIQL: flag.default(true),
+  INTROSPECTION: flag.default(true),
+  MAX_DEPTH: integer(1, 1000).default(10),
+  MAX_ALIASES: integer(0, 10_000).default(15),
+  MAX_TOKENS: integer(1, 1_000_000).default(1000),
+  MAX_DIRECTIVES: integer(0, 10_000).default(50),
+  MAX_COST: integer(1, 1_000_000_000).default(5000),
+  MAX_BODY_BYTES: integer(1024, 1024 ** 3).default(262_144),
+  BATCH_LIMIT: integer(0, 1000).default(0),
+  RATE_LIMIT_MAX: integer(0, 1_000_000_000).default(0),
+  RATE_LIMIT_WINDOW_MS: integer(100, 86_400_000).default(60_000),
+  TRUST_PROXY: flag.default(false),
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a 256-bit key)').optional(),
+  AUTH_JWKS_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
+  AUTH_JWKS_FILE: z.string().min(1).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
 });
+
+const secretVariables = new Set(['AUTH_JWT_SECRET']);
+
+type Environment = z.infer<typeof environment>;
+
+function authConfig(values: Environment): AuthConfig | null {
+  const sources: AuthKeySource[] = [];
+  if (values.AUTH_JWT_SECRET) sources.push({ kind: 'secret', secret: values.AUTH_JWT_SECRET });
+  if (values.AUTH_JWKS_URL) sources.push({ kind: 'jwksUrl', url: values.AUTH_JWKS_URL });
+  if (values.AUTH_JWKS_FILE) sources.push({ kind: 'jwksFile', path: values.AUTH_JWKS_FILE });
+  const [key] = sources;
+  if (!key) {
+    if (values.AUTH_ISSUER || values.AUTH_AUDIENCE) {
+      throw new ConfigError(
+        'Invalid configuration:\n  AUTH_ISSUER/AUTH_AUDIENCE: need AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_JWKS_FILE',
+      );
+    }
+    return null;
+  }
+  if (sources.length > 1) {
+    throw new ConfigError(
+      'Invalid configuration:\n  AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_JWKS_FILE: set only one of them',
+    );
+  }
+  return { key, issuer: values.AUTH_ISSUER, audience: values.AUTH_AUDIENCE };
+}
 
 /** Reads and validates the environment once; every other module takes the result. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -61,7 +135,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(present[name])}: ${issue.message}`;
+      const shown = secretVariables.has(name) ? '(hidden)' : JSON.stringify(present[name]);
+      return `  ${name}=${shown}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
@@ -81,5 +156,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     graphiql: values.GRAPHIQL,
+    introspection: values.INTROSPECTION,
+    limits: {
+      depth: values.MAX_DEPTH,
+      aliases: values.MAX_ALIASES,
+      tokens: values.MAX_TOKENS,
+      directives: values.MAX_DIRECTIVES,
+      cost: values.MAX_COST,
+      bodyBytes: values.MAX_BODY_BYTES,
+      batch: values.BATCH_LIMIT,
+    },
+    rateLimit: values.RATE_LIMIT_MAX > 0 ? { max: values.RATE_LIMIT_MAX, windowMs: values.RATE_LIMIT_WINDOW_MS } : null,
+    trustProxy: values.TRUST_PROXY,
+    auth: authConfig(values),
   };
 }

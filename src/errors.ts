@@ -5,6 +5,16 @@ export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',
   NotFound: 'NOT_FOUND',
   Internal: 'INTERNAL_SERVER_ERROR',
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  RateLimited: 'RATE_LIMITED',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  CsrfHeaderMissing: 'CSRF_HEADER_MISSING',
+  MaxDepthExceeded: 'MAX_DEPTH_EXCEEDED',
+  MaxAliasesExceeded: 'MAX_ALIASES_EXCEEDED',
+  MaxTokensExceeded: 'MAX_TOKENS_EXCEEDED',
+  MaxDirectivesExceeded: 'MAX_DIRECTIVES_EXCEEDED',
+  MaxCostExceeded: 'MAX_COST_EXCEEDED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -14,6 +24,16 @@ export function badUserInput(field: string, message: string): GraphQLError {
 
 export function notFound(typename: string, id: string): GraphQLError {
   return new GraphQLError(`${typename} ${id} was not found.`, { extensions: { code: ErrorCode.NotFound } });
+}
+
+/** An error that ends the request with this HTTP status (Yoga reads extensions.http and strips it). */
+export function requestRefused(code: ErrorCode, status: number, message: string, headers?: Record<string, string>): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status, ...(headers ? { headers } : {}) } } });
+}
+
+/** A document refused by one of the query limits, before execution. */
+export function limitExceeded(code: ErrorCode, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
 }
 
 const prismaRecordNotFound = 'P2025';

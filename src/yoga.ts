@@ -7,12 +7,18 @@ import { createContextFactory } from './context.js';
 import { ErrorCode } from './errors.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
+import { useBearerAuth, useSubjectBinding } from './plugins/auth.js';
+import { useBodyLimit } from './plugins/body-limit.js';
+import { useCsrfPrevention } from './plugins/csrf.js';
+import { useNoIntrospection } from './plugins/introspection.js';
+import { useQueryLimits } from './plugins/query-limits.js';
+import { createRateLimit } from './plugins/rate-limit.js';
 import { schema } from './schema/index.js';
 
 export interface YogaDependencies {
   db: Database;
   logger: Logger;
-  config: Pick<Config, 'graphiql'>;
+  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth'>;
 }
 
 const requestIdHeader = 'x-request-id';
@@ -132,11 +138,14 @@ const renderBundledGraphiQL = (options: GraphiQLOptions) =>
 
 export function buildYoga({ db, logger, config }: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
+  const subjects = new WeakMap<Request, string>();
+  const rateLimit = config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, subjects);
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    batching: config.limits.batch > 0 ? { limit: config.limits.batch } : false,
     logging: yogaLogger(logger),
     maskedErrors: { isDev: false },
     graphiql: config.graphiql ? { title: 'taskgraph', defaultQuery: exampleOperations } : false,
@@ -145,6 +154,14 @@ export function buildYoga({ db, logger, config }: YogaDependencies) {
     plugins: [
       useGraphQlJit(),
       useRequestLogging(logger, requestIds),
+      useBodyLimit(config.limits.bodyBytes),
+      useCsrfPrevention(),
+      ...(rateLimit ? [rateLimit.byAddress] : []),
+      ...(config.auth ? [useBearerAuth(config.auth, logger, subjects)] : []),
+      ...(rateLimit ? [rateLimit.bySubject] : []),
+      ...(config.auth ? [useSubjectBinding(subjects, requestOf)] : []),
+      useQueryLimits(config.limits),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
       useVariableErrorCodes(),
       useReadinessCheck({
         endpoint: '/ready',

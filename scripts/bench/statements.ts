@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { pino } from 'pino';
-import type { DatabaseConfig } from '../../src/config.js';
+import { type DatabaseConfig, loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db.js';
 import { buildYoga } from '../../src/yoga.js';
 import { createBaselineHandler } from './baseline-server.js';
@@ -29,7 +29,7 @@ export async function countAppStatements(
   let statements = 0;
   const logger = pino({ level: 'silent' });
   const db = await openDatabase(database, { logger, onQuery: () => (statements += 1) });
-  const yoga = buildYoga({ db, logger, config: { graphiql: false } });
+  const yoga = buildYoga({ db, logger, config: loadConfig({ GRAPHIQL: 'false' }) });
   try {
     const counts: Partial<Record<ScenarioName, number>> = {};
     for (const scenario of scenarios) {

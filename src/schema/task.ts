@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { v7 as uuidv7 } from 'uuid';
 import { builder } from '../builder.js';
+import { taskPageComplexity } from '../complexity.js';
 import type { Context } from '../context.js';
 import { isForeignKeyViolation, isRecordNotFound, notFound } from '../errors.js';
 import type { Prisma, Task as TaskRow } from '../generated/prisma/client.js';
@@ -134,6 +135,7 @@ builder.queryFields((t) => ({
   tasks: t.connection(
     {
       type: Task,
+      complexity: taskPageComplexity,
       description: `The user's tasks, newest first unless orderBy says otherwise. Pages hold ${taskPageSize.default} tasks by default, ${taskPageSize.max} at most. An unknown user has none.`,
       args: {
         userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),

@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { taskPageComplexity } from '../complexity.js';
 import { taskPageSize } from '../task-query.js';
 import { userIdInput } from '../validation.js';
 import { resolveTaskConnection, Task, TaskConnection, TaskFilter, TaskOrder } from './task.js';
@@ -12,6 +13,7 @@ const User = builder.prismaObject('User', {
     tasks: t.connection(
       {
         type: Task,
+        complexity: taskPageComplexity,
         description: `This user's tasks, newest first unless orderBy says otherwise; ${taskPageSize.default} per page by default, ${taskPageSize.max} at most.`,
         args: {
           filter: t.arg({ type: TaskFilter, description: 'Only tasks that match.' }),

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db.js';
 import type { Logger } from '../../src/logger.js';
 import { migrate } from '../../src/migrate.js';
@@ -29,7 +30,13 @@ export interface TestApi {
   dispose(): Promise<void>;
 }
 
-export async function startTestApi(options: { countQueries?: boolean } = {}): Promise<TestApi> {
+export interface TestApiOptions {
+  countQueries?: boolean;
+  /** Server configuration as environment variables, read by loadConfig like the real server's. */
+  env?: Record<string, string>;
+}
+
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const logs: Record<string, unknown>[] = [];
   const statements: string[] = [];
   const sink = new Writable({
@@ -44,7 +51,7 @@ export async function startTestApi(options: { countQueries?: boolean } = {}): Pr
     onQuery: options.countQueries ? (sql) => statements.push(sql) : undefined,
   });
   await migrate(database.db, logger);
-  const yoga = buildYoga({ db: database.db, logger, config: { graphiql: true } });
+  const yoga = buildYoga({ db: database.db, logger, config: loadConfig(options.env ?? {}) });
   return {
     yoga,
     db: database.db,
@@ -67,7 +74,7 @@ export async function startTestApi(options: { countQueries?: boolean } = {}): Pr
 }
 
 /** One API (and one private database) for the test file. */
-export function useTestApi(options: { countQueries?: boolean } = {}): () => TestApi {
+export function useTestApi(options: TestApiOptions = {}): () => TestApi {
   let api: TestApi | undefined;
   beforeAll(async () => {
     api = await startTestApi(options);
