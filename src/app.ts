@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './db.js';
 import type { Logger } from './logger.js';
 import { migrate } from './migrate.js';
+import { createTaskEvents } from './task-events.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
 export interface App {
@@ -18,12 +19,20 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
     await db.close();
     throw error;
   }
-  const yoga = buildYoga({ db, logger, config });
+  let taskEvents;
+  try {
+    taskEvents = await createTaskEvents(config.redisUrl, logger);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub });
   return {
     yoga,
     db,
     async close() {
       await yoga.dispose();
+      await taskEvents.close();
       await db.close();
     },
   };

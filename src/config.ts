@@ -12,6 +12,9 @@ export interface Config {
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
   graphiql: boolean;
+  /** Redis for task events across instances; unset = in-process events (one instance). */
+  redisUrl: string | undefined;
+  metrics: boolean;
 }
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -41,6 +44,14 @@ const postgresUrl = z.string().refine((value) => {
   }
 }, 'must be a postgres:// or postgresql:// connection URL');
 
+const redisUrl = z.string().refine((value) => {
+  try {
+    return ['redis:', 'rediss:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be a redis:// or rediss:// connection URL');
+
 const environment = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: integer(0, 65535).default(4000),
@@ -52,6 +63,8 @@ const environment = z.object({
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   GRAPHIQL: flag.default(true),
+  REDIS_URL: redisUrl.optional(),
+  METRICS: flag.default(true),
 });
 
 /** Reads and validates the environment once; every other module takes the result. */
@@ -81,5 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     graphiql: values.GRAPHIQL,
+    redisUrl: values.REDIS_URL,
+    metrics: values.METRICS,
   };
 }

@@ -7,12 +7,16 @@ import { createContextFactory } from './context.js';
 import { ErrorCode } from './errors.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
+import { useMetrics } from './plugins/metrics.js';
 import { schema } from './schema/index.js';
+import { createInProcessTaskEvents, type TaskPubSub } from './task-events.js';
 
 export interface YogaDependencies {
   db: Database;
   logger: Logger;
-  config: Pick<Config, 'graphiql'>;
+  config: Pick<Config, 'graphiql'> & Partial<Pick<Config, 'metrics'>>;
+  /** Where task events go; in-process (this instance only) when omitted. */
+  pubsub?: TaskPubSub;
 }
 
 const requestIdHeader = 'x-request-id';
@@ -129,7 +133,7 @@ query ListTasks {
 let graphiqlPage: string | undefined;
 const renderBundledGraphiQL: typeof renderGraphiQL = (options) => (graphiqlPage ??= renderGraphiQL(options));
 
-export function buildYoga({ db, logger, config }: YogaDependencies) {
+export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEvents().pubsub }: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
   return createYoga({
     schema,
@@ -140,9 +144,10 @@ export function buildYoga({ db, logger, config }: YogaDependencies) {
     maskedErrors: { isDev: false },
     graphiql: config.graphiql ? { title: 'taskgraph', defaultQuery: exampleOperations } : false,
     renderGraphiQL: renderBundledGraphiQL,
-    context: createContextFactory(db.prisma, logger, (request) => requestIds.get(request) ?? randomUUID()),
+    context: createContextFactory(db.prisma, logger, (request) => requestIds.get(request) ?? randomUUID(), pubsub),
     plugins: [
       useRequestLogging(logger, requestIds),
+      config.metrics ? useMetrics(db) : {},
       useVariableErrorCodes(),
       useReadinessCheck({
         endpoint: '/ready',
