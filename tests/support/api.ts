@@ -29,7 +29,7 @@ export interface TestApi {
   dispose(): Promise<void>;
 }
 
-export async function startTestApi(options: { countQueries?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(options: { countQueries?: boolean; metrics?: boolean } = {}): Promise<TestApi> {
   const logs: Record<string, unknown>[] = [];
   const statements: string[] = [];
   const sink = new Writable({
@@ -44,7 +44,7 @@ export async function startTestApi(options: { countQueries?: boolean } = {}): Pr
     onQuery: options.countQueries ? (sql) => statements.push(sql) : undefined,
   });
   await migrate(database.db, logger);
-  const yoga = buildYoga({ db: database.db, logger, config: { graphiql: true } });
+  const yoga = buildYoga({ db: database.db, logger, config: { graphiql: true, metrics: options.metrics ?? false } });
   return {
     yoga,
     db: database.db,
@@ -67,7 +67,7 @@ export async function startTestApi(options: { countQueries?: boolean } = {}): Pr
 }
 
 /** One API (and one private database) for the test file. */
-export function useTestApi(options: { countQueries?: boolean } = {}): () => TestApi {
+export function useTestApi(options: { countQueries?: boolean; metrics?: boolean } = {}): () => TestApi {
   let api: TestApi | undefined;
   beforeAll(async () => {
     api = await startTestApi(options);
