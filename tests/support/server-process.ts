@@ -21,6 +21,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A server that never reports its port must not outlive the test.
+  const startTimeout = setTimeout(() => child.kill('SIGTERM'), 90_000);
   const port = await new Promise<number>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
@@ -30,7 +32,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
-  });
+  }).finally(() => clearTimeout(startTimeout));
   return {
     url: `http://127.0.0.1:${port}`,
     child,
