@@ -127,6 +127,14 @@ query ListTasks {
     pageInfo { hasNextPage endCursor }
   }
 }
+
+# Streams alice's task changes (Server-Sent Events); run it in a second tab, then write in the first.
+subscription TaskEvents {
+  taskEvents(userId: "alice") {
+    type
+    task { id title completed updatedAt }
+  }
+}
 `;
 
 // The bundled GraphiQL page is ~9 MB: render it once, not per request.
