@@ -125,7 +125,7 @@ describe.runIf(hasChromium && testDatabaseKind === 'pglite')('GraphiQL in headle
           await createTask(api(), 'alice', { title: 'Seen live in GraphiQL' });
           return ((await resultPane(page).textContent()) ?? '').replace(/\s+/g, ' ');
         },
-        { timeout: 15_000, intervals: [300] },
+        { timeout: 15_000, interval: 300 },
       )
       .toContain('"title": "Seen live in GraphiQL"');
     await expectText(resultPane(page), '"type": "CREATED"');
