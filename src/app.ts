@@ -8,6 +8,8 @@ import { buildYoga, type Yoga } from './yoga.js';
 export interface App {
   yoga: Yoga;
   db: Database;
+  /** Completes open subscription streams (taskEvents) so that in-flight HTTP requests can finish. */
+  endStreams(): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
   return {
     yoga,
     db,
+    endStreams: taskEvents.endStreams,
     async close() {
       await yoga.dispose();
       await taskEvents.close();

@@ -1,5 +1,5 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub, type PubSub } from 'graphql-yoga';
+import { createPubSub, type PubSub, Repeater } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
@@ -22,12 +22,32 @@ export interface TaskEventMessage {
   task: Omit<TaskRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 }
 
+type YogaTaskPubSub = PubSub<{ taskEvents: [userId: string, message: TaskEventMessage] }>;
+
 /** Topics are scoped by user id: a subscriber only ever hears about its own user's tasks. */
-export type TaskPubSub = PubSub<{ taskEvents: [userId: string, message: TaskEventMessage] }>;
+export interface TaskPubSub {
+  publish(topic: 'taskEvents', userId: string, message: TaskEventMessage): void;
+  subscribe(topic: 'taskEvents', userId: string): AsyncIterable<TaskEventMessage>;
+}
 
 export interface TaskEvents {
   pubsub: TaskPubSub;
+  /** Completes every open subscription, so that a graceful shutdown is not held up by long-lived streams. */
+  endStreams(): void;
   close(): Promise<void>;
+}
+
+/** Lets a shutdown complete every subscription made through the pub/sub; clients then reconnect elsewhere. */
+function withEndableStreams(pubsub: YogaTaskPubSub): Pick<TaskEvents, 'pubsub' | 'endStreams'> {
+  let endStreams = () => {};
+  const ended = new Promise<void>((resolve) => (endStreams = resolve));
+  return {
+    pubsub: {
+      publish: (topic, userId, message) => pubsub.publish(topic, userId, message),
+      subscribe: (topic, userId) => Repeater.race([pubsub.subscribe(topic, userId), ended]),
+    },
+    endStreams: () => endStreams(),
+  };
 }
 
 export function toTaskEventMessage(type: TaskEventType, task: TaskRow): TaskEventMessage {
@@ -51,7 +71,7 @@ export function fromTaskEventMessage(message: TaskEventMessage): { type: TaskEve
 }
 
 export function createInProcessTaskEvents(): TaskEvents {
-  return { pubsub: createPubSub(), close: async () => {} };
+  return { ...withEndableStreams(createPubSub()), close: async () => {} };
 }
 
 /**
@@ -78,7 +98,7 @@ export async function createRedisTaskEvents(url: string, logger: Logger): Promis
     });
   }
   const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
-  const pubsub: TaskPubSub = createPubSub({
+  const redisPubSub: YogaTaskPubSub = createPubSub({
     eventTarget: {
       ...eventTarget,
       // The library leaves PUBLISH's promise unhandled, which would crash the process during a Redis outage.
@@ -91,7 +111,7 @@ export async function createRedisTaskEvents(url: string, logger: Logger): Promis
     },
   });
   return {
-    pubsub,
+    ...withEndableStreams(redisPubSub),
     async close() {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     },

@@ -14,6 +14,8 @@ export interface TaskEventStream {
   received: TaskEventResult[];
   /** Errors the stream ended with, if any. */
   errors: unknown[];
+  /** Whether the server completed the stream. */
+  completed(): boolean;
   /** Resolves with the first event (from `from` on) that matches, or rejects after the timeout. */
   waitFor(match: (event: TaskEventResult) => boolean, options?: { from?: number; timeoutMs?: number }): Promise<TaskEventResult>;
   /** Events that are not readiness markers. */
@@ -35,6 +37,7 @@ export function subscribeTaskEvents(options: {
 }): TaskEventStream {
   const received: TaskEventResult[] = [];
   const errors: unknown[] = [];
+  let completed = false;
   const waiters = new Set<() => void>();
   const notify = () => {
     for (const waiter of waiters) waiter();
@@ -52,12 +55,16 @@ export function subscribeTaskEvents(options: {
         errors.push(error);
         notify();
       },
-      complete: () => notify(),
+      complete: () => {
+        completed = true;
+        notify();
+      },
     },
   );
   return {
     received,
     errors,
+    completed: () => completed,
     events: () => received.filter((event) => !event.task.title.startsWith(markerPrefix)),
     waitFor(match, { from = 0, timeoutMs = 10_000 } = {}) {
       return new Promise((resolve, reject) => {
