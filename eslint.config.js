@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', 'dist/', '.data/', 'examples/**/generated/'] },
+  { ignores: ['node_modules/', 'src/generated/', 'dist/', '.data/', 'examples/**/generated/', 'examples/**/gql/', 'examples/.codegen-check-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },

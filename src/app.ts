@@ -2,11 +2,14 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './db.js';
 import type { Logger } from './logger.js';
 import { migrate } from './migrate.js';
+import { createTaskEvents } from './task-events.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
 export interface App {
   yoga: Yoga;
   db: Database;
+  /** Completes open subscription streams (taskEvents) so that in-flight HTTP requests can finish. */
+  endStreams(): void;
   close(): Promise<void>;
 }
 
@@ -18,12 +21,21 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
     await db.close();
     throw error;
   }
-  const yoga = buildYoga({ db, logger, config });
+  let taskEvents;
+  try {
+    taskEvents = await createTaskEvents(config.redisUrl, logger);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub });
   return {
     yoga,
     db,
+    endStreams: taskEvents.endStreams,
     async close() {
       await yoga.dispose();
+      await taskEvents.close();
       await db.close();
     },
   };

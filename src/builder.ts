@@ -59,3 +59,4 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({ description: 'Reads. Every task read is scoped to the user it names.' });
 builder.mutationType({ description: 'Writes. Every task write is scoped to the user it names.' });
+builder.subscriptionType({ description: 'Live updates over Server-Sent Events. Every stream is scoped to the user it names.' });

@@ -20,6 +20,9 @@ export interface Config {
   trustProxy: boolean;
   /** Bearer JWT required on every operation; null = open API. */
   auth: AuthConfig | null;
+  /** Redis for task events across instances; unset = in-process events (one instance). */
+  redisUrl: string | undefined;
+  metrics: boolean;
 }
 
 export interface QueryLimits {
@@ -71,6 +74,14 @@ const postgresUrl = z.string().refine((value) => {
   }
 }, 'must be a postgres:// or postgresql:// connection URL');
 
+const redisUrl = z.string().refine((value) => {
+  try {
+    return ['redis:', 'rediss:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be a redis:// or rediss:// connection URL');
+
 const environment = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: integer(0, 65535).default(4000),
@@ -100,6 +111,8 @@ const environment = z.object({
   AUTH_JWKS_FILE: z.string().min(1).optional(),
   AUTH_ISSUER: z.string().min(1).optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
+  REDIS_URL: redisUrl.optional(),
+  METRICS: flag.default(true),
 });
 
 const secretVariables = new Set(['AUTH_JWT_SECRET']);
@@ -169,5 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: values.RATE_LIMIT_MAX > 0 ? { max: values.RATE_LIMIT_MAX, windowMs: values.RATE_LIMIT_WINDOW_MS } : null,
     trustProxy: values.TRUST_PROXY,
     auth: authConfig(values),
+    redisUrl: values.REDIS_URL,
+    metrics: values.METRICS,
   };
 }

@@ -2,17 +2,24 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { Prisma } from './db.js';
 import type { Logger } from './logger.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import type { TaskPubSub } from './task-events.js';
 
 export interface Context extends YogaInitialContext {
   prisma: Prisma;
   requestId: string;
   logger: Logger;
   loaders: Loaders;
+  pubsub: TaskPubSub;
 }
 
-export function createContextFactory(prisma: Prisma, logger: Logger, requestIdOf: (request: Request) => string) {
+export function createContextFactory(
+  prisma: Prisma,
+  logger: Logger,
+  requestIdOf: (request: Request) => string,
+  pubsub: TaskPubSub,
+) {
   return (initial: YogaInitialContext): Omit<Context, keyof YogaInitialContext> => {
     const requestId = requestIdOf(initial.request);
-    return { prisma, requestId, logger: logger.child({ requestId }), loaders: createLoaders(prisma) };
+    return { prisma, requestId, logger: logger.child({ requestId }), loaders: createLoaders(prisma), pubsub };
   };
 }

@@ -15,10 +15,19 @@ export interface SqlSession {
   exec(script: string): Promise<void>;
 }
 
+/** Connections of the PostgreSQL pool right now. */
+export interface PoolUsage {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 export interface Database {
   kind: DatabaseConfig['kind'];
   prisma: Prisma;
   ping(): Promise<void>;
+  /** Null for the embedded database, which has no pool. */
+  poolUsage(): PoolUsage | null;
   withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -56,6 +65,7 @@ export function openPostgres(
     async ping() {
       await pool.query('SELECT 1');
     },
+    poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async withSession(work) {
       const client = await pool.connect();
       try {
@@ -86,6 +96,7 @@ export async function openPglite(pglite: PGlite, options: DatabaseOptions): Prom
     async ping() {
       await pglite.query('SELECT 1');
     },
+    poolUsage: () => null,
     withSession: (work) =>
       work({
         query: async <Row extends object>(sql: string, params?: unknown[]) =>

@@ -24,7 +24,7 @@ async function main() {
   });
   const { port } = server.address() as AddressInfo;
   logger.info(
-    { port, database: app.db.kind, graphiql: config.graphiql },
+    { port, database: app.db.kind, graphiql: config.graphiql, events: config.redisUrl ? 'redis' : 'in-process', metrics: config.metrics },
     `taskgraph listening on http://localhost:${port}/graphql`,
   );
 
@@ -41,6 +41,7 @@ async function main() {
     // close() stops accepting and resolves once in-flight requests are done; idle keep-alive sockets would hold it open.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    app.endStreams();
     await closed;
     await app.close();
     logger.info('shutdown complete');

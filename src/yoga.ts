@@ -13,12 +13,16 @@ import { useCsrfPrevention } from './plugins/csrf.js';
 import { useNoIntrospection } from './plugins/introspection.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { createRateLimit } from './plugins/rate-limit.js';
+import { useMetrics } from './plugins/metrics.js';
 import { schema } from './schema/index.js';
+import { createInProcessTaskEvents, type TaskPubSub } from './task-events.js';
 
 export interface YogaDependencies {
   db: Database;
   logger: Logger;
-  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth'>;
+  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics'>;
+  /** Where task events go; in-process (this instance only) when omitted. */
+  pubsub?: TaskPubSub;
 }
 
 const requestIdHeader = 'x-request-id';
@@ -129,6 +133,14 @@ query ListTasks {
     pageInfo { hasNextPage endCursor }
   }
 }
+
+# Streams alice's task changes (Server-Sent Events); run it in a second tab, then write in the first.
+subscription TaskEvents {
+  taskEvents(userId: "alice") {
+    type
+    task { id title completed updatedAt }
+  }
+}
 `;
 
 // The bundled GraphiQL page is ~9 MB and its module costs ~70 MB of RSS: load it on the first page view, render once.
@@ -136,7 +148,7 @@ let graphiqlPage: Promise<string> | undefined;
 const renderBundledGraphiQL = (options: GraphiQLOptions) =>
   (graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
 
-export function buildYoga({ db, logger, config }: YogaDependencies) {
+export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEvents().pubsub }: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
   const subjects = new WeakMap<Request, string>();
   const rateLimit = config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, subjects);
@@ -150,7 +162,7 @@ export function buildYoga({ db, logger, config }: YogaDependencies) {
     maskedErrors: { isDev: false },
     graphiql: config.graphiql ? { title: 'taskgraph', defaultQuery: exampleOperations } : false,
     renderGraphiQL: renderBundledGraphiQL,
-    context: createContextFactory(db.prisma, logger, (request) => requestIds.get(request) ?? randomUUID()),
+    context: createContextFactory(db.prisma, logger, (request) => requestIds.get(request) ?? randomUUID(), pubsub),
     plugins: [
       useGraphQlJit(),
       useRequestLogging(logger, requestIds),
@@ -162,6 +174,7 @@ export function buildYoga({ db, logger, config }: YogaDependencies) {
       ...(config.auth ? [useSubjectBinding(subjects, requestOf)] : []),
       useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
+      config.metrics ? useMetrics(db) : {},
       useVariableErrorCodes(),
       useReadinessCheck({
         endpoint: '/ready',

@@ -2,6 +2,7 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from '../builder.js';
 import './scalars.js';
 import './task.js';
+import './task-events.js';
 import './user.js';
 
 export const schema = builder.toSchema();

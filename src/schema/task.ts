@@ -15,6 +15,7 @@ import {
   taskPageSize,
   toConnection,
 } from '../task-query.js';
+import { publishTaskEvent } from '../task-events.js';
 import { OrderDirection } from './scalars.js';
 import { descriptionInput, limits, searchInput, taskIdInput, titleInput, userIdInput } from '../validation.js';
 
@@ -164,14 +165,17 @@ builder.mutationFields((t) => ({
         description: input.description ?? null,
         completed: input.completed ?? false,
       };
+      let task;
       try {
-        return await context.prisma.task.create({ ...query, data });
+        task = await context.prisma.task.create({ ...query, data });
       } catch (error) {
         if (!isForeignKeyViolation(error)) throw error;
         // First task of a new user. ON CONFLICT DO NOTHING keeps concurrent first writes from racing.
         await context.prisma.user.createMany({ data: [{ id: userId }], skipDuplicates: true });
-        return context.prisma.task.create({ ...query, data });
+        task = await context.prisma.task.create({ ...query, data });
       }
+      publishTaskEvent(context.pubsub, 'CREATED', task);
+      return task;
     },
   }),
   updateTask: t.prismaField({
@@ -192,12 +196,15 @@ builder.mutationFields((t) => ({
         if (!task) throw notFound('Task', id);
         return task;
       }
+      let task;
       try {
-        return await context.prisma.task.update({ ...query, where: { id, userId }, data });
+        task = await context.prisma.task.update({ ...query, where: { id, userId }, data });
       } catch (error) {
         if (isRecordNotFound(error)) throw notFound('Task', id);
         throw error;
       }
+      publishTaskEvent(context.pubsub, 'UPDATED', task);
+      return task;
     },
   }),
   deleteTask: t.prismaField({
@@ -208,12 +215,15 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true, description: 'The task id.' }).validate(taskIdInput()),
     },
     resolve: async (query, _root, { userId, id }, context) => {
+      let task;
       try {
-        return await context.prisma.task.delete({ ...query, where: { id, userId } });
+        task = await context.prisma.task.delete({ ...query, where: { id, userId } });
       } catch (error) {
         if (isRecordNotFound(error)) throw notFound('Task', id);
         throw error;
       }
+      publishTaskEvent(context.pubsub, 'DELETED', task);
+      return task;
     },
   }),
 }));

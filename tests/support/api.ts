@@ -32,6 +32,8 @@ export interface TestApi {
 
 export interface TestApiOptions {
   countQueries?: boolean;
+  /** Serve GET /metrics (off in tests unless asked for). */
+  metrics?: boolean;
   /** Server configuration as environment variables, read by loadConfig like the real server's. */
   env?: Record<string, string>;
 }
@@ -51,7 +53,8 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     onQuery: options.countQueries ? (sql) => statements.push(sql) : undefined,
   });
   await migrate(database.db, logger);
-  const yoga = buildYoga({ db: database.db, logger, config: loadConfig(options.env ?? {}) });
+  const config = loadConfig({ METRICS: String(options.metrics ?? false), ...options.env });
+  const yoga = buildYoga({ db: database.db, logger, config });
   return {
     yoga,
     db: database.db,

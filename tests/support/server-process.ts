@@ -27,6 +27,8 @@ export async function startServerProcess(
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A server that never reports its port must not outlive the test.
+  const startTimeout = setTimeout(() => child.kill('SIGTERM'), 90_000);
   const port = await new Promise<number>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
@@ -36,7 +38,7 @@ export async function startServerProcess(
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
-  });
+  }).finally(() => clearTimeout(startTimeout));
   return {
     url: `http://127.0.0.1:${port}`,
     child,

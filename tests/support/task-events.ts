@@ -1,0 +1,112 @@
+import { createClient } from 'graphql-sse';
+
+export interface TaskEventResult {
+  type: 'CREATED' | 'UPDATED' | 'DELETED';
+  task: { id: string; title: string; description: string | null; completed: boolean; user: { id: string } };
+}
+
+export const taskEventsSubscription = `subscription TaskEvents($userId: ID!) {
+  taskEvents(userId: $userId) { type task { id title description completed user { id } } }
+}`;
+
+export interface TaskEventStream {
+  /** Every event received so far, markers included. */
+  received: TaskEventResult[];
+  /** Errors the stream ended with, if any. */
+  errors: unknown[];
+  /** Whether the server completed the stream. */
+  completed(): boolean;
+  /** Resolves with the first event (from `from` on) that matches, or rejects after the timeout. */
+  waitFor(match: (event: TaskEventResult) => boolean, options?: { from?: number; timeoutMs?: number }): Promise<TaskEventResult>;
+  /** Events that are not readiness markers. */
+  events(): TaskEventResult[];
+  /** Drops the connection, as a client going away does. */
+  close(): void;
+}
+
+export const markerPrefix = '__ready ';
+
+/**
+ * Subscribes to taskEvents with graphql-sse's client (distinct connections mode, which Yoga serves natively) and
+ * collects what arrives.
+ */
+export function subscribeTaskEvents(options: {
+  url: string;
+  userId: string;
+  fetchFn?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+}): TaskEventStream {
+  const received: TaskEventResult[] = [];
+  const errors: unknown[] = [];
+  let completed = false;
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const waiter of waiters) waiter();
+  };
+  const client = createClient({ url: options.url, fetchFn: options.fetchFn, retryAttempts: 0 });
+  const dispose = client.subscribe<{ taskEvents: TaskEventResult }>(
+    { query: taskEventsSubscription, variables: { userId: options.userId } },
+    {
+      next: (result) => {
+        if (result.errors) errors.push(...result.errors);
+        if (result.data) received.push(result.data.taskEvents);
+        notify();
+      },
+      error: (error) => {
+        errors.push(error);
+        notify();
+      },
+      complete: () => {
+        completed = true;
+        notify();
+      },
+    },
+  );
+  return {
+    received,
+    errors,
+    completed: () => completed,
+    events: () => received.filter((event) => !event.task.title.startsWith(markerPrefix)),
+    waitFor(match, { from = 0, timeoutMs = 10_000 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = received.slice(from).find(match);
+          if (found) finish(() => resolve(found));
+          else if (errors.length > 0) finish(() => reject(new Error(`the stream failed: ${JSON.stringify(errors)}`)));
+        };
+        const timer = setTimeout(
+          () => finish(() => reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(received)}`))),
+          timeoutMs,
+        );
+        const finish = (settle: () => void) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          settle();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    close: () => {
+      dispose();
+      client.dispose();
+    },
+  };
+}
+
+/**
+ * A subscription is live once the server delivers on it. Creates marker tasks until one is heard; SSE gives no
+ * other signal that the server-side subscription (and, with Redis, the SUBSCRIBE) is in place.
+ */
+export async function untilLive(stream: TaskEventStream, createMarker: (title: string) => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; attempt <= 40; attempt += 1) {
+    const title = `${markerPrefix}${attempt}`;
+    await createMarker(title);
+    try {
+      await stream.waitFor((event) => event.task.title.startsWith(markerPrefix), { timeoutMs: 250 });
+      return;
+    } catch {
+      if (stream.errors.length > 0) throw new Error(`the subscription failed: ${JSON.stringify(stream.errors)}`);
+    }
+  }
+  throw new Error('the subscription never delivered an event');
+}
