@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',
   NotFound: 'NOT_FOUND',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -14,6 +15,16 @@ export function badUserInput(field: string, message: string): GraphQLError {
 
 export function notFound(typename: string, id: string): GraphQLError {
   return new GraphQLError(`${typename} ${id} was not found.`, { extensions: { code: ErrorCode.NotFound } });
+}
+
+/**
+ * The database could not be reached or did not answer in time. Says nothing about the database itself; the outcome
+ * of a mutation that failed this way is unknown (it may have committed just before the connection was lost).
+ */
+export function serviceUnavailable(): GraphQLError {
+  return new GraphQLError('The service is temporarily unavailable. Try again later.', {
+    extensions: { code: ErrorCode.ServiceUnavailable },
+  });
 }
 
 const prismaRecordNotFound = 'P2025';
