@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+// Like `npm start`: node itself with tsx as a loader. The tsx CLI wrapper SIGKILLs a child that is too busy to
+// acknowledge a relayed SIGTERM within 30 ms, which would defeat the graceful shutdown under load.
+const serverCommand = [process.execPath, '--import', 'tsx', 'src/server.ts'] as const;
 
 export interface ServerProcess {
   url: string;
@@ -14,7 +16,7 @@ export interface ServerProcess {
 
 /** Runs the real server (`src/server.ts`) as a child process on a free port, with the given environment. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(tsx, ['src/server.ts'], {
+  const child = spawn(serverCommand[0], serverCommand.slice(1), {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,6 +32,14 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+    const startTimeout = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not listen within 60 s:\n${output}`));
+    }, 60_000);
+    void exited.finally(() => clearTimeout(startTimeout));
+    child.stdout?.on('data', () => {
+      if (/"port":\d+/.test(output)) clearTimeout(startTimeout);
+    });
   });
   return {
     url: `http://127.0.0.1:${port}`,
@@ -44,7 +54,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 
 /** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
 export function runServerExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(tsx, ['src/server.ts'], {
+  const child = spawn(serverCommand[0], serverCommand.slice(1), {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
