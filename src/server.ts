@@ -23,11 +23,6 @@ async function main() {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
-  const { port } = server.address() as AddressInfo;
-  logger.info(
-    { port, database: app.db.kind, graphiql: config.graphiql },
-    `taskgraph listening on http://localhost:${port}/graphql`,
-  );
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
@@ -42,6 +37,13 @@ async function main() {
   };
   process.on('SIGTERM', (signal) => void stop(signal));
   process.on('SIGINT', (signal) => void stop(signal));
+
+  // Announced only now: whoever waits for this line may send a signal at once.
+  const { port } = server.address() as AddressInfo;
+  logger.info(
+    { port, database: app.db.kind, graphiql: config.graphiql },
+    `taskgraph listening on http://localhost:${port}/graphql`,
+  );
 }
 
 main().catch((error: unknown) => {
