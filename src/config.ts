@@ -2,7 +2,16 @@ import { z } from 'zod';
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
-  | { kind: 'postgres'; url: string; poolSize: number; connectTimeoutMs: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      connectTimeoutMs: number;
+      /** PostgreSQL's statement_timeout for every pooled connection; unset or 0 = none. */
+      statementTimeoutMs?: number;
+      /** How long the client waits for any answer to a query (covers a dead network); unset or 0 = forever. */
+      queryTimeoutMs?: number;
+    };
 
 export interface Config {
   host: string;
@@ -88,6 +97,8 @@ const environment = z.object({
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: integer(1, 1000).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: integer(100, 600_000).default(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(0, 3_600_000).default(10_000),
+  DATABASE_QUERY_TIMEOUT_MS: integer(0, 3_600_000).default(15_000),
   DATA_DIR: z.string().min(1).default('.data/pglite'),
   MIGRATE_ON_START: flag.default(true),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
@@ -154,6 +165,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   const values = parsed.data;
+  const { DATABASE_QUERY_TIMEOUT_MS: queryTimeout, DATABASE_STATEMENT_TIMEOUT_MS: statementTimeout } = values;
+  // The server's statement_timeout cancels a slow statement cleanly; the client-side limit is for a dead network.
+  if (queryTimeout !== 0 && statementTimeout !== 0 && queryTimeout <= statementTimeout) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DATABASE_QUERY_TIMEOUT_MS="${queryTimeout}": ` +
+        `must be greater than DATABASE_STATEMENT_TIMEOUT_MS (${statementTimeout}), or 0`,
+    );
+  }
   return {
     host: values.HOST,
     port: values.PORT,
@@ -163,6 +182,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           url: values.DATABASE_URL,
           poolSize: values.DATABASE_POOL_SIZE,
           connectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS,
+          statementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS,
+          queryTimeoutMs: values.DATABASE_QUERY_TIMEOUT_MS,
         }
       : { kind: 'pglite', dataDir: values.DATA_DIR },
     migrateOnStart: values.MIGRATE_ON_START,

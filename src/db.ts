@@ -50,11 +50,19 @@ export function openPostgres(
   config: Extract<DatabaseConfig, { kind: 'postgres' }>,
   options: DatabaseOptions,
 ): Database {
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: config.url,
-    max: config.poolSize,
+    // Also bounds the wait for a free pooled connection.
     connectionTimeoutMillis: config.connectTimeoutMs,
+    // Lets the OS notice a peer that vanished without closing the connection.
+    keepAlive: true,
+  };
+  const pool = new pg.Pool({
+    ...connection,
+    max: config.poolSize,
     idleTimeoutMillis: 30_000,
+    statement_timeout: config.statementTimeoutMs || undefined,
+    query_timeout: config.queryTimeoutMs || undefined,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
@@ -66,8 +74,10 @@ export function openPostgres(
       await pool.query('SELECT 1');
     },
     poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    // Migrations wait for each other's advisory lock and may run long: their own connection, without the timeouts.
     async withSession(work) {
-      const client = await pool.connect();
+      const client = new pg.Client(connection);
+      await client.connect();
       try {
         return await work({
           query: async <Row extends object>(sql: string, params?: unknown[]) =>
@@ -77,7 +87,7 @@ export function openPostgres(
           },
         });
       } finally {
-        client.release();
+        await client.end();
       }
     },
     close: once(async () => {

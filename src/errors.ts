@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',
   NotFound: 'NOT_FOUND',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL_SERVER_ERROR',
   Unauthenticated: 'UNAUTHENTICATED',
   Forbidden: 'FORBIDDEN',
@@ -34,6 +35,16 @@ export function requestRefused(code: ErrorCode, status: number, message: string,
 /** A document refused by one of the query limits, before execution. */
 export function limitExceeded(code: ErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
+}
+
+/**
+ * The database could not be reached or did not answer in time. Says nothing about the database itself; the outcome
+ * of a mutation that failed this way is unknown (it may have committed just before the connection was lost).
+ */
+export function serviceUnavailable(): GraphQLError {
+  return new GraphQLError('The service is temporarily unavailable. Try again later.', {
+    extensions: { code: ErrorCode.ServiceUnavailable },
+  });
 }
 
 const prismaRecordNotFound = 'P2025';

@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createGracefulServer } from './graceful-server.js';
 import { createLogger } from './logger.js';
 
 async function main() {
@@ -17,38 +17,41 @@ async function main() {
   }
   const logger = createLogger(config.logLevel);
   const app = await createApp(config, logger);
-  const server = createServer(app.yoga);
+  const graceful = createGracefulServer(app.yoga);
+  const server = graceful.server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
-  const { port } = server.address() as AddressInfo;
-  logger.info(
-    { port, database: app.db.kind, graphiql: config.graphiql, events: config.redisUrl ? 'redis' : 'in-process', metrics: config.metrics },
-    `taskgraph listening on http://localhost:${port}/graphql`,
-  );
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const forced = setTimeout(() => {
-      logger.warn('shutdown timed out: closing remaining connections');
-      server.closeAllConnections();
-    }, config.shutdownTimeoutMs);
-    forced.unref();
-    // close() stops accepting and resolves once in-flight requests are done; idle keep-alive sockets would hold it open.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
+    // Event streams never finish on their own: end them so draining waits only for ordinary requests.
     app.endStreams();
-    await closed;
+    const drained = await graceful.drain(config.shutdownTimeoutMs);
+    if (!drained) logger.warn('shutdown timed out: closed the remaining connections');
     await app.close();
     logger.info('shutdown complete');
     process.exit(0);
   };
   process.on('SIGTERM', (signal) => void stop(signal));
   process.on('SIGINT', (signal) => void stop(signal));
+
+  // Announced only now: whoever waits for this line may send a signal at once.
+  const { port } = server.address() as AddressInfo;
+  logger.info(
+    {
+      port,
+      database: app.db.kind,
+      graphiql: config.graphiql,
+      events: config.redisUrl ? 'redis' : 'in-process',
+      metrics: config.metrics,
+    },
+    `taskgraph listening on http://localhost:${port}/graphql`,
+  );
 }
 
 main().catch((error: unknown) => {

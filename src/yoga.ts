@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin, useErrorHandler, useReadinessCheck, type YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createContextFactory } from './context.js';
+import { maskDatabaseErrors } from './database-errors.js';
 import { ErrorCode } from './errors.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
@@ -159,7 +160,7 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
     landingPage: false,
     batching: config.limits.batch > 0 ? { limit: config.limits.batch } : false,
     logging: yogaLogger(logger),
-    maskedErrors: { isDev: false },
+    maskedErrors: { isDev: false, maskError: maskDatabaseErrors },
     graphiql: config.graphiql ? { title: 'taskgraph', defaultQuery: exampleOperations } : false,
     renderGraphiQL: renderBundledGraphiQL,
     context: createContextFactory(db.prisma, logger, (request) => requestIds.get(request) ?? randomUUID(), pubsub),

@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createPostgresDatabase, testDatabaseKind } from './support/databases.js';
+import { graphQLBody, postOperation, type RequestOutcome } from './support/load.js';
+import { createTaskMutation } from './support/operations.js';
+import { type ServerProcess, startServerProcess } from './support/server-process.js';
+import { type DataLocation, readStoredTasks, serverEnvironment } from './support/stored-tasks.js';
+
+let location: DataLocation;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  if (testDatabaseKind === 'pglite') {
+    const dataDir = await mkdtemp(join(tmpdir(), 'taskgraph-crash-'));
+    location = { kind: 'pglite', dataDir };
+    cleanup = () => rm(dataDir, { recursive: true, force: true });
+  } else {
+    const database = await createPostgresDatabase({ logger: pino({ level: 'silent' }) });
+    location = { kind: 'postgres', url: database.url };
+    cleanup = () => database.dispose();
+  }
+});
+afterAll(async () => {
+  await cleanup?.();
+});
+
+/** Clients creating tasks back to back until a request fails; the ids the server acknowledged go to `acknowledged`. */
+function createUntilFailure(server: ServerProcess, clients: number, acknowledged: string[]): Promise<RequestOutcome[]> {
+  const outcomes: RequestOutcome[] = [];
+  const deadline = Date.now() + 60_000;
+  return Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let index = 0; Date.now() < deadline; index += 1) {
+        const outcome = await postOperation(server.url, createTaskMutation, {
+          userId: `crash-${client}`,
+          input: { title: `task ${index}` },
+        });
+        outcomes.push(outcome);
+        const id = graphQLBody<{ createTask: { id: string } }>(outcome)?.data?.createTask.id;
+        if (!id) return;
+        acknowledged.push(id);
+      }
+    }),
+  ).then(() => outcomes);
+}
+
+it('kill -9 during a write burst: after a restart every acknowledged task is there, and nothing else but the unanswered', async () => {
+  const server = await startServerProcess(serverEnvironment(location));
+  const acknowledged: string[] = [];
+  let outcomes: RequestOutcome[];
+  try {
+    const load = createUntilFailure(server, 8, acknowledged);
+    for (let waited = 0; acknowledged.length < 150 && waited < 30_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await server.stop('SIGKILL');
+    outcomes = await load;
+  } finally {
+    await server.stop('SIGKILL');
+  }
+  const unanswered = outcomes.filter((outcome) => outcome.kind !== 'response').length;
+
+  const restarted = await startServerProcess(serverEnvironment(location));
+  try {
+    const ready = await fetch(`${restarted.url}/ready`);
+    expect(ready.status).toBe(200);
+  } finally {
+    expect(await restarted.stop('SIGTERM')).toBe(0);
+  }
+
+  const stored = await readStoredTasks(location);
+  const storedIds = new Set(stored.map((task) => task.id));
+  expect(acknowledged.filter((id) => !storedIds.has(id))).toEqual([]);
+  expect(stored.length - acknowledged.length).toBeGreaterThanOrEqual(0);
+  expect(stored.length - acknowledged.length).toBeLessThanOrEqual(unanswered);
+}, 120_000);

@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createPostgresDatabase, type TestDatabase, testDatabaseKind } from './support/databases.js';
+import { graphQLBody, postOperation, type RequestOutcome } from './support/load.js';
+import { createTaskMutation, updateTaskMutation } from './support/operations.js';
+import { startServerProcess, type ServerProcess } from './support/server-process.js';
+import { type DataLocation, readStoredTasks, serverEnvironment } from './support/stored-tasks.js';
+
+let location: DataLocation;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  if (testDatabaseKind === 'pglite') {
+    const dataDir = await mkdtemp(join(tmpdir(), 'taskgraph-shutdown-'));
+    location = { kind: 'pglite', dataDir };
+    cleanup = () => rm(dataDir, { recursive: true, force: true });
+  } else {
+    const database: TestDatabase & { url: string } = await createPostgresDatabase({ logger: pino({ level: 'silent' }) });
+    location = { kind: 'postgres', url: database.url };
+    cleanup = () => database.dispose();
+  }
+});
+afterAll(async () => {
+  await cleanup?.();
+});
+
+/** Clients that create tasks back to back until the server stops answering; returns what each request got. */
+function createUntilRefused(server: ServerProcess, clients: number, acknowledged: string[]): Promise<RequestOutcome[]> {
+  const outcomes: RequestOutcome[] = [];
+  const deadline = Date.now() + 60_000;
+  return Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let index = 0; Date.now() < deadline; index += 1) {
+        const outcome = await postOperation(server.url, createTaskMutation, {
+          userId: `shutdown-${client}`,
+          input: { title: `task ${index}` },
+        });
+        outcomes.push(outcome);
+        const id = graphQLBody<{ createTask: { id: string } }>(outcome)?.data?.createTask.id;
+        if (id) acknowledged.push(id);
+        if (outcome.kind !== 'response' || outcome.status === 503) return;
+      }
+    }),
+  ).then(() => outcomes);
+}
+
+it('SIGTERM under load: every request is answered or refused, none is reset, and every acknowledged task is stored', async () => {
+  const server = await startServerProcess(serverEnvironment(location));
+  try {
+    const acknowledged: string[] = [];
+    const load = createUntilRefused(server, 16, acknowledged);
+    for (let waited = 0; acknowledged.length < 100 && waited < 30_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const exitCode = server.stop('SIGTERM');
+    const outcomes = await load;
+    expect(await exitCode).toBe(0);
+
+    expect(outcomes.filter((outcome) => outcome.kind === 'broken')).toEqual([]);
+    const unexpectedResponses = outcomes.filter(
+      (outcome) =>
+        outcome.kind === 'response' &&
+        graphQLBody(outcome)?.errors &&
+        !(outcome.status === 503 && graphQLBody(outcome)?.errors?.[0]?.extensions?.code === 'SERVICE_UNAVAILABLE'),
+    );
+    expect(unexpectedResponses).toEqual([]);
+    expect(acknowledged.length).toBeGreaterThan(0);
+
+    const stored = new Set((await readStoredTasks(location)).map((task) => task.id));
+    expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+  } finally {
+    await server.stop('SIGKILL');
+  }
+}, 120_000);
+
+it.runIf(testDatabaseKind === 'postgres')(
+  'during shutdown an in-flight request completes and a new one gets 503 SERVICE_UNAVAILABLE with Connection: close',
+  async () => {
+    if (location.kind !== 'postgres') throw new Error('PostgreSQL only');
+    const server = await startServerProcess(serverEnvironment(location));
+    const locker = new pg.Client({ connectionString: location.url });
+    try {
+      const created = graphQLBody<{ createTask: { id: string } }>(
+        await postOperation(server.url, createTaskMutation, { userId: 'draining', input: { title: 'before' } }),
+      );
+      const id = created?.data?.createTask.id;
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM "Task" WHERE id = $1 FOR UPDATE', [id]);
+      const inFlight = postOperation(server.url, updateTaskMutation, { userId: 'draining', id, input: { title: 'after' } });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const exitCode = server.stop('SIGTERM');
+      for (let waited = 0; !server.output().includes('shutting down') && waited < 10_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const arriving = await postOperation(server.url, createTaskMutation, { userId: 'draining', input: { title: 'late' } });
+      expect(arriving).toMatchObject({ kind: 'response', status: 503, connectionClose: true });
+      expect(graphQLBody(arriving)?.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+
+      await locker.query('ROLLBACK');
+      const finished = await inFlight;
+      expect(finished).toMatchObject({ kind: 'response', status: 200, connectionClose: true });
+      expect(graphQLBody<{ updateTask: { title: string } }>(finished)?.data?.updateTask.title).toBe('after');
+      expect(await exitCode).toBe(0);
+    } finally {
+      await locker.end().catch(() => undefined);
+      await server.stop('SIGKILL');
+    }
+  },
+  60_000,
+);

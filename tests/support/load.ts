@@ -1,0 +1,49 @@
+/** What one HTTP request ended with, as a client sees it. */
+export type RequestOutcome =
+  | { kind: 'response'; status: number; body: unknown; connectionClose: boolean }
+  /** No connection was made: nothing was sent, the request is safe to retry anywhere. */
+  | { kind: 'refused' }
+  /** Anything else (reset, socket closed mid-request, timeout): the client cannot know what happened. */
+  | { kind: 'broken'; reason: string };
+
+/** POSTs a GraphQL operation with Node's fetch (keep-alive connections, like most Node clients). */
+export async function postOperation(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  timeoutMs = 20_000,
+): Promise<RequestOutcome> {
+  try {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body: unknown = await response.json();
+    return {
+      kind: 'response',
+      status: response.status,
+      body,
+      connectionClose: response.headers.get('connection')?.toLowerCase() === 'close',
+    };
+  } catch (error) {
+    const cause = error instanceof Error ? error.cause : undefined;
+    const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : undefined;
+    const syscall = typeof cause === 'object' && cause !== null && 'syscall' in cause ? String(cause.syscall) : undefined;
+    // A reset while connecting (the listener closed mid-handshake) also means nothing was sent.
+    if (code === 'ECONNREFUSED' || (code === 'ECONNRESET' && syscall === 'connect')) return { kind: 'refused' };
+    const message = error instanceof Error ? error.message : String(error);
+    const causeMessage = cause instanceof Error ? cause.message : '';
+    return { kind: 'broken', reason: [message, code, causeMessage].filter(Boolean).join(' / ') };
+  }
+}
+
+export interface GraphQLBody<Data> {
+  data?: Data | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+export function graphQLBody<Data>(outcome: RequestOutcome): GraphQLBody<Data> | undefined {
+  return outcome.kind === 'response' ? (outcome.body as GraphQLBody<Data>) : undefined;
+}
