@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { GraphQLError } from 'graphql';
+import { type DocumentNode, GraphQLError, Kind } from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin, useErrorHandler, useReadinessCheck, type YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createContextFactory } from './context.js';
@@ -59,8 +59,9 @@ function useRequestLogging(logger: Logger, requestIds: WeakMap<Request, string>)
 }
 
 /**
- * graphql-js reports variables that fail coercion (a string for an Int, a missing non-null variable) as request
- * errors without a code; give them the code every other bad input carries.
+ * Variables that fail coercion (a string for an Int, a missing non-null variable) come back as request errors
+ * without a code, from graphql-js or graphql-jit (whose errors are plain objects); give them the code every other
+ * bad input carries, and the HTTP 400 of a request error.
  */
 function useVariableErrorCodes(): Plugin {
   return {
@@ -70,22 +71,27 @@ function useVariableErrorCodes(): Plugin {
           if (!('errors' in result) || !result.errors || 'data' in result) return;
           setResult({
             ...result,
-            errors: result.errors.map((error) =>
-              error.extensions.code
-                ? error
-                : new GraphQLError(error.message, {
-                    nodes: error.nodes,
-                    source: error.source,
-                    positions: error.positions,
-                    originalError: error.originalError,
-                    extensions: { ...error.extensions, code: ErrorCode.BadUserInput },
-                  }),
-            ),
+            errors: result.errors.map((error) => {
+              const extensions: Record<string, unknown> = error.extensions ?? {};
+              if (extensions.code) return error;
+              return new GraphQLError(error.message, {
+                nodes: error.nodes,
+                source: error.source,
+                positions: error.positions ?? undefined,
+                extensions: { ...extensions, code: ErrorCode.BadUserInput, http: { status: 400, spec: true } },
+              });
+            }),
           });
         },
       };
     },
   };
+}
+
+function isSubscription(document: DocumentNode): boolean {
+  return document.definitions.some(
+    (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation === 'subscription',
+  );
 }
 
 // In the execution phase Envelop passes the execution args, whose contextValue is our context.
@@ -165,7 +171,8 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
     renderGraphiQL: renderBundledGraphiQL,
     context: createContextFactory(db.prisma, logger, (request) => requestIds.get(request) ?? randomUUID(), pubsub),
     plugins: [
-      useGraphQlJit(),
+      // graphql-jit leaves a subscription whose arguments fail validation hanging: subscriptions run on graphql-js.
+      useGraphQlJit({}, { enableIf: ({ document }) => !isSubscription(document) }),
       useRequestLogging(logger, requestIds),
       useBodyLimit(config.limits.bodyBytes),
       useCsrfPrevention(),

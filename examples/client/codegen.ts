@@ -11,6 +11,8 @@ const config: CodegenConfig = {
   schema,
   documents,
   ignoreNoDocuments: false,
+  // ESM imports with .js extensions (the example is type-checked with NodeNext resolution).
+  emitLegacyCommonJSImports: false,
   generates: {
     [output]: {
       preset: 'client',
