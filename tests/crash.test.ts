@@ -1,30 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createPostgresDatabase, testDatabaseKind } from './support/databases.js';
+import { expect, it } from 'vitest';
 import { graphQLBody, postOperation, type RequestOutcome } from './support/load.js';
 import { createTaskMutation } from './support/operations.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
-import { type DataLocation, readStoredTasks, serverEnvironment } from './support/stored-tasks.js';
+import { readStoredTasks, serverEnvironment, useDataLocation } from './support/stored-tasks.js';
 
-let location: DataLocation;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  if (testDatabaseKind === 'pglite') {
-    const dataDir = await mkdtemp(join(tmpdir(), 'taskgraph-crash-'));
-    location = { kind: 'pglite', dataDir };
-    cleanup = () => rm(dataDir, { recursive: true, force: true });
-  } else {
-    const database = await createPostgresDatabase({ logger: pino({ level: 'silent' }) });
-    location = { kind: 'postgres', url: database.url };
-    cleanup = () => database.dispose();
-  }
-});
-afterAll(async () => {
-  await cleanup?.();
-});
+const location = useDataLocation('crash');
 
 /** Clients creating tasks back to back until a request fails; the ids the server acknowledged go to `acknowledged`. */
 function createUntilFailure(server: ServerProcess, clients: number, acknowledged: string[]): Promise<RequestOutcome[]> {
@@ -47,7 +27,7 @@ function createUntilFailure(server: ServerProcess, clients: number, acknowledged
 }
 
 it('kill -9 during a write burst: after a restart every acknowledged task is there, and nothing else but the unanswered', async () => {
-  const server = await startServerProcess(serverEnvironment(location));
+  const server = await startServerProcess(serverEnvironment(location()));
   const acknowledged: string[] = [];
   let outcomes: RequestOutcome[];
   try {
@@ -62,7 +42,7 @@ it('kill -9 during a write burst: after a restart every acknowledged task is the
   }
   const unanswered = outcomes.filter((outcome) => outcome.kind !== 'response').length;
 
-  const restarted = await startServerProcess(serverEnvironment(location));
+  const restarted = await startServerProcess(serverEnvironment(location()));
   try {
     const ready = await fetch(`${restarted.url}/ready`);
     expect(ready.status).toBe(200);
@@ -70,7 +50,7 @@ it('kill -9 during a write burst: after a restart every acknowledged task is the
     expect(await restarted.stop('SIGTERM')).toBe(0);
   }
 
-  const stored = await readStoredTasks(location);
+  const stored = await readStoredTasks(location());
   const storedIds = new Set(stored.map((task) => task.id));
   expect(acknowledged.filter((id) => !storedIds.has(id))).toEqual([]);
   expect(stored.length - acknowledged.length).toBeGreaterThanOrEqual(0);

@@ -1,31 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createPostgresDatabase, type TestDatabase, testDatabaseKind } from './support/databases.js';
+import { expect, it } from 'vitest';
+import { testDatabaseKind } from './support/databases.js';
 import { graphQLBody, postOperation, type RequestOutcome } from './support/load.js';
 import { createTaskMutation, updateTaskMutation } from './support/operations.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
-import { type DataLocation, readStoredTasks, serverEnvironment } from './support/stored-tasks.js';
+import { readStoredTasks, serverEnvironment, useDataLocation } from './support/stored-tasks.js';
 
-let location: DataLocation;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  if (testDatabaseKind === 'pglite') {
-    const dataDir = await mkdtemp(join(tmpdir(), 'taskgraph-shutdown-'));
-    location = { kind: 'pglite', dataDir };
-    cleanup = () => rm(dataDir, { recursive: true, force: true });
-  } else {
-    const database: TestDatabase & { url: string } = await createPostgresDatabase({ logger: pino({ level: 'silent' }) });
-    location = { kind: 'postgres', url: database.url };
-    cleanup = () => database.dispose();
-  }
-});
-afterAll(async () => {
-  await cleanup?.();
-});
+const location = useDataLocation('shutdown');
 
 /** Clients that create tasks back to back until the server stops answering; returns what each request got. */
 function createUntilRefused(server: ServerProcess, clients: number, acknowledged: string[]): Promise<RequestOutcome[]> {
@@ -48,7 +29,7 @@ function createUntilRefused(server: ServerProcess, clients: number, acknowledged
 }
 
 it('SIGTERM under load: every request is answered or refused, none is reset, and every acknowledged task is stored', async () => {
-  const server = await startServerProcess(serverEnvironment(location));
+  const server = await startServerProcess(serverEnvironment(location()));
   try {
     const acknowledged: string[] = [];
     const load = createUntilRefused(server, 16, acknowledged);
@@ -69,7 +50,7 @@ it('SIGTERM under load: every request is answered or refused, none is reset, and
     expect(unexpectedResponses).toEqual([]);
     expect(acknowledged.length).toBeGreaterThan(0);
 
-    const stored = new Set((await readStoredTasks(location)).map((task) => task.id));
+    const stored = new Set((await readStoredTasks(location())).map((task) => task.id));
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
   } finally {
     await server.stop('SIGKILL');
@@ -79,9 +60,10 @@ it('SIGTERM under load: every request is answered or refused, none is reset, and
 it.runIf(testDatabaseKind === 'postgres')(
   'during shutdown an in-flight request completes and a new one gets 503 SERVICE_UNAVAILABLE with Connection: close',
   async () => {
-    if (location.kind !== 'postgres') throw new Error('PostgreSQL only');
-    const server = await startServerProcess(serverEnvironment(location));
-    const locker = new pg.Client({ connectionString: location.url });
+    const database = location();
+    if (database.kind !== 'postgres') throw new Error('PostgreSQL only');
+    const server = await startServerProcess(serverEnvironment(database));
+    const locker = new pg.Client({ connectionString: database.url });
     try {
       const created = graphQLBody<{ createTask: { id: string } }>(
         await postOperation(server.url, createTaskMutation, { userId: 'draining', input: { title: 'before' } }),

@@ -1,9 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createPostgresDatabase, testDatabaseKind } from './support/databases.js';
+import { expect, it } from 'vitest';
 import { graphQLBody, postOperation } from './support/load.js';
 import {
   createTaskMutation,
@@ -13,7 +8,7 @@ import {
   updateTaskMutation,
 } from './support/operations.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
-import { type DataLocation, readStoredTasks, serverEnvironment, type StoredTask } from './support/stored-tasks.js';
+import { readStoredTasks, serverEnvironment, type StoredTask, useDataLocation } from './support/stored-tasks.js';
 
 // A few seconds in CI; SOAK_SECONDS=300 npx vitest run tests/soak.test.ts for a long run.
 const soakSeconds = Number(process.env.SOAK_SECONDS ?? 3);
@@ -22,22 +17,7 @@ const usersPerClient = 2;
 
 type ModelTask = Omit<StoredTask, 'id' | 'userId'>;
 
-let location: DataLocation;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  if (testDatabaseKind === 'pglite') {
-    const dataDir = await mkdtemp(join(tmpdir(), 'taskgraph-soak-'));
-    location = { kind: 'pglite', dataDir };
-    cleanup = () => rm(dataDir, { recursive: true, force: true });
-  } else {
-    const database = await createPostgresDatabase({ logger: pino({ level: 'silent' }) });
-    location = { kind: 'postgres', url: database.url };
-    cleanup = () => database.dispose();
-  }
-});
-afterAll(async () => {
-  await cleanup?.();
-});
+const location = useDataLocation('soak');
 
 const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
 
@@ -139,7 +119,7 @@ async function runClient(
 it(
   'many clients mixing writes and reads across users: the database ends with exactly the acknowledged state',
   async () => {
-    const server = await startServerProcess({ ...serverEnvironment(location), LOG_LEVEL: 'info' });
+    const server = await startServerProcess({ ...serverEnvironment(location()), LOG_LEVEL: 'info' });
     const model = new Map<string, Map<string, ModelTask>>();
     let problems: string[];
     try {
@@ -151,7 +131,7 @@ it(
     expect(problems.slice(0, 10)).toEqual([]);
 
     const expected = [...model].flatMap(([userId, tasks]) => [...tasks].map(([id, task]) => ({ id, userId, ...task })));
-    const stored = (await readStoredTasks(location)).filter((task) => task.userId.startsWith('soak-'));
+    const stored = (await readStoredTasks(location())).filter((task) => task.userId.startsWith('soak-'));
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     expect(expected.length).toBeGreaterThan(0);
     expect(stored.sort(byId)).toEqual(expected.sort(byId));

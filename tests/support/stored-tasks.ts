@@ -1,5 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
+import { createPostgresDatabase, testDatabaseKind } from './databases.js';
 
 export interface StoredTask {
   id: string;
@@ -11,6 +17,30 @@ export interface StoredTask {
 
 /** Where a server process kept its data: an embedded data folder or a PostgreSQL database. */
 export type DataLocation = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+
+/** A fresh data folder or PostgreSQL database for the test file's server processes, removed after the file. */
+export function useDataLocation(label: string): () => DataLocation {
+  let location: DataLocation | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    if (testDatabaseKind === 'pglite') {
+      const dataDir = await mkdtemp(join(tmpdir(), `taskgraph-${label}-`));
+      location = { kind: 'pglite', dataDir };
+      cleanup = () => rm(dataDir, { recursive: true, force: true });
+    } else {
+      const database = await createPostgresDatabase({ logger: pino({ level: 'silent' }) });
+      location = { kind: 'postgres', url: database.url };
+      cleanup = () => database.dispose();
+    }
+  });
+  afterAll(async () => {
+    await cleanup?.();
+  });
+  return () => {
+    if (!location) throw new Error('the data location is not ready yet');
+    return location;
+  };
+}
 
 const selectTasks = 'SELECT id, "userId", title, description, completed FROM "Task" ORDER BY id';
 
