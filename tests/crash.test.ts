@@ -1,37 +1,16 @@
 import { expect, it } from 'vitest';
-import { graphQLBody, postOperation, type RequestOutcome } from './support/load.js';
-import { createTaskMutation } from './support/operations.js';
-import { type ServerProcess, startServerProcess } from './support/server-process.js';
+import { createTasksUntil, type RequestOutcome } from './support/load.js';
+import { startServerProcess } from './support/server-process.js';
 import { readStoredTasks, serverEnvironment, useDataLocation } from './support/stored-tasks.js';
 
 const location = useDataLocation('crash');
-
-/** Clients creating tasks back to back until a request fails; the ids the server acknowledged go to `acknowledged`. */
-function createUntilFailure(server: ServerProcess, clients: number, acknowledged: string[]): Promise<RequestOutcome[]> {
-  const outcomes: RequestOutcome[] = [];
-  const deadline = Date.now() + 60_000;
-  return Promise.all(
-    Array.from({ length: clients }, async (_, client) => {
-      for (let index = 0; Date.now() < deadline; index += 1) {
-        const outcome = await postOperation(server.url, createTaskMutation, {
-          userId: `crash-${client}`,
-          input: { title: `task ${index}` },
-        });
-        outcomes.push(outcome);
-        const id = graphQLBody<{ createTask: { id: string } }>(outcome)?.data?.createTask.id;
-        if (!id) return;
-        acknowledged.push(id);
-      }
-    }),
-  ).then(() => outcomes);
-}
 
 it('kill -9 during a write burst: after a restart every acknowledged task is there, and nothing else but the unanswered', async () => {
   const server = await startServerProcess(serverEnvironment(location()));
   const acknowledged: string[] = [];
   let outcomes: RequestOutcome[];
   try {
-    const load = createUntilFailure(server, 8, acknowledged);
+    const load = createTasksUntil(server.url, { clients: 8, userPrefix: 'crash', acknowledged, isLast: (_, id) => !id });
     for (let waited = 0; acknowledged.length < 150 && waited < 30_000; waited += 10) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -1,38 +1,23 @@
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { testDatabaseKind } from './support/databases.js';
-import { graphQLBody, postOperation, type RequestOutcome } from './support/load.js';
+import { createTasksUntil, graphQLBody, postOperation } from './support/load.js';
 import { createTaskMutation, updateTaskMutation } from './support/operations.js';
-import { startServerProcess, type ServerProcess } from './support/server-process.js';
+import { startServerProcess } from './support/server-process.js';
 import { readStoredTasks, serverEnvironment, useDataLocation } from './support/stored-tasks.js';
 
 const location = useDataLocation('shutdown');
-
-/** Clients that create tasks back to back until the server stops answering; returns what each request got. */
-function createUntilRefused(server: ServerProcess, clients: number, acknowledged: string[]): Promise<RequestOutcome[]> {
-  const outcomes: RequestOutcome[] = [];
-  const deadline = Date.now() + 60_000;
-  return Promise.all(
-    Array.from({ length: clients }, async (_, client) => {
-      for (let index = 0; Date.now() < deadline; index += 1) {
-        const outcome = await postOperation(server.url, createTaskMutation, {
-          userId: `shutdown-${client}`,
-          input: { title: `task ${index}` },
-        });
-        outcomes.push(outcome);
-        const id = graphQLBody<{ createTask: { id: string } }>(outcome)?.data?.createTask.id;
-        if (id) acknowledged.push(id);
-        if (outcome.kind !== 'response' || outcome.status === 503) return;
-      }
-    }),
-  ).then(() => outcomes);
-}
 
 it('SIGTERM under load: every request is answered or refused, none is reset, and every acknowledged task is stored', async () => {
   const server = await startServerProcess(serverEnvironment(location()));
   try {
     const acknowledged: string[] = [];
-    const load = createUntilRefused(server, 16, acknowledged);
+    const load = createTasksUntil(server.url, {
+      clients: 16,
+      userPrefix: 'shutdown',
+      acknowledged,
+      isLast: (outcome) => outcome.kind !== 'response' || outcome.status === 503,
+    });
     for (let waited = 0; acknowledged.length < 100 && waited < 30_000; waited += 20) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

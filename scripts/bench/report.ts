@@ -1,18 +1,13 @@
+import type { LoadResult } from './load.js';
 import type { ScenarioName } from './scenarios.js';
 
 export type DatabaseLabel = 'PostgreSQL' | 'PGlite';
 export type ServerLabel = 'taskgraph' | 'baseline';
 
-export interface Row {
+export interface Row extends LoadResult {
   database: DatabaseLabel;
   server: ServerLabel;
   scenario: ScenarioName;
-  requests: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-  firstError?: string;
   peakRssMb: number;
   cpuMsPerRequest: number;
   /** Share of the machine's CPU used by processes outside the bench during the run. */

@@ -47,3 +47,33 @@ export interface GraphQLBody<Data> {
 export function graphQLBody<Data>(outcome: RequestOutcome): GraphQLBody<Data> | undefined {
   return outcome.kind === 'response' ? (outcome.body as GraphQLBody<Data>) : undefined;
 }
+
+const createTaskDocument = `mutation CreateTask($userId: ID!, $input: CreateTaskInput!) {
+  createTask(userId: $userId, input: $input) { id }
+}`;
+
+/**
+ * Clients creating tasks back to back (each for its own user) until `isLast` says an outcome ends that client, or
+ * a minute passes. The ids the server acknowledged go to `acknowledged` as they arrive; resolves with every outcome.
+ */
+export function createTasksUntil(
+  url: string,
+  options: { clients: number; userPrefix: string; acknowledged: string[]; isLast: (outcome: RequestOutcome, id?: string) => boolean },
+): Promise<RequestOutcome[]> {
+  const outcomes: RequestOutcome[] = [];
+  const deadline = Date.now() + 60_000;
+  return Promise.all(
+    Array.from({ length: options.clients }, async (_, client) => {
+      for (let index = 0; Date.now() < deadline; index += 1) {
+        const outcome = await postOperation(url, createTaskDocument, {
+          userId: `${options.userPrefix}-${client}`,
+          input: { title: `task ${index}` },
+        });
+        outcomes.push(outcome);
+        const id = graphQLBody<{ createTask: { id: string } }>(outcome)?.data?.createTask.id;
+        if (id) options.acknowledged.push(id);
+        if (options.isLast(outcome, id)) return;
+      }
+    }),
+  ).then(() => outcomes);
+}
