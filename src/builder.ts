@@ -20,6 +20,8 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   plugins: [ComplexityPlugin, ValidationPlugin, RelayPlugin, PrismaPlugin],
+  // The budget is enforced before execution (src/plugins/query-limits.ts); no per-resolver check is needed.
+  complexity: { disabled: true },
   defaultFieldNullability: false,
   prisma: {
     client: (context) => context.prisma,

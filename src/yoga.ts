@@ -164,6 +164,8 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    // useBodyLimit enforces BODY_LIMIT_BYTES without Yoga's per-request stream wrapping of every body.
+    maxRequestBodySize: false,
     batching: config.limits.batch > 0 ? { limit: config.limits.batch } : false,
     logging: yogaLogger(logger),
     maskedErrors: { isDev: false, maskError: maskDatabaseErrors },

@@ -2,8 +2,9 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { createComplexityRule } from '@pothos/plugin-complexity';
-import { type GraphQLError, validate, type ValidationContext } from 'graphql';
+import { PothosValidationError } from '@pothos/core';
+import { complexityFromQuery } from '@pothos/plugin-complexity';
+import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { QueryLimits } from '../config.js';
 import { ErrorCode, limitExceeded } from '../errors.js';
@@ -32,10 +33,42 @@ function requestParamsOf(context: unknown): { variables: Record<string, unknown>
   return { variables: variables as Record<string, unknown>, operationName };
 }
 
+// Pothos prices a document's first operation, so the one that runs is priced on its own, with the fragments.
+const operationDocuments = new WeakMap<DocumentNode, Map<string | undefined, DocumentNode | null>>();
+
+function documentOfOperation(document: DocumentNode, operationName: string | undefined): DocumentNode | null {
+  const byName = operationDocuments.get(document) ?? new Map<string | undefined, DocumentNode | null>();
+  operationDocuments.set(document, byName);
+  let selected = byName.get(operationName);
+  if (selected === undefined) {
+    const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+    const operation =
+      operationName === undefined
+        ? operations.length === 1 ? operations[0] : undefined
+        : operations.find((candidate) => candidate.name?.value === operationName);
+    const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
+    selected = operation ? { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] } : null;
+    byName.set(operationName, selected);
+  }
+  return selected;
+}
+
+function costOf(schema: GraphQLSchema, document: DocumentNode, request: ReturnType<typeof requestParamsOf>): number | undefined {
+  const operation = documentOfOperation(document, request.operationName);
+  if (!operation) return undefined;
+  try {
+    return complexityFromQuery(operation, { schema, variables: request.variables, ctx: {} }).complexity;
+  } catch (error) {
+    // Variables that do not coerce are execution's to report, with their own code.
+    if (error instanceof PothosValidationError || (error instanceof Error && error.name === 'GraphQLError')) return undefined;
+    throw error;
+  }
+}
+
 /**
  * Refuses abusive documents before execution: GraphQL Armor for tokens (while parsing), depth, aliases and
  * directives (validation rules, cached with the document), and the Pothos complexity budget, in which task pages
- * count by their size. The budget depends on the variables, so it is checked per request, outside Yoga's validation
+ * count by their size. The budget depends on the variables, so it is priced per request, after Yoga's validation
  * cache, and reported with the validation errors.
  */
 export function useQueryLimits(limits: QueryLimits): Plugin {
@@ -49,29 +82,16 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
     onParse: tokenLimit.onParse,
     onValidate({ addValidationRule, params, context }) {
       for (const rule of documentRules) addValidationRule(rule);
-      // After Yoga's validation cache has stored the document's result: the cost is added per request.
       return ({ result, setResult }) => {
-        const request = requestParamsOf(context);
-        const costRule = createComplexityRule({
-          context: {},
-          variableValues: request.variables,
-          operationName: request.operationName,
-          validate: ({ complexity }, report) => {
-            if (complexity > limits.cost) {
-              report(
-                limitExceeded(
-                  ErrorCode.MaxCostExceeded,
-                  `Query cost limit of ${limits.cost} exceeded, found ${complexity}. Ask for smaller pages or fewer nested lists.`,
-                ),
-              );
-            }
-          },
-        });
-        // Other errors of this rule (variables that do not coerce, an unknown operation) are execution's to report.
-        const refusals = validate(params.schema, params.documentAST, [costRule]).filter(
-          (error) => error.extensions.code === ErrorCode.MaxCostExceeded,
-        );
-        if (refusals.length > 0) setResult([...result, ...refusals]);
+        const cost = costOf(params.schema, params.documentAST, requestParamsOf(context));
+        if (cost === undefined || cost <= limits.cost) return;
+        setResult([
+          ...result,
+          limitExceeded(
+            ErrorCode.MaxCostExceeded,
+            `Query cost limit of ${limits.cost} exceeded, found ${cost}. Ask for smaller pages or fewer nested lists.`,
+          ),
+        ]);
       };
     },
   };
