@@ -20,6 +20,16 @@ export function createContextFactory(
 ) {
   return (initial: YogaInitialContext): Omit<Context, keyof YogaInitialContext> => {
     const requestId = requestIdOf(initial.request);
-    return { prisma, requestId, logger: logger.child({ requestId }), loaders: createLoaders(prisma), pubsub };
+    let requestLogger: Logger | undefined;
+    return {
+      prisma,
+      requestId,
+      // Few requests log; a child logger per request showed in profiles.
+      get logger() {
+        return (requestLogger ??= logger.child({ requestId }));
+      },
+      loaders: createLoaders(prisma),
+      pubsub,
+    };
   };
 }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Prisma } from './db.js';
 import type { Task, User } from './generated/prisma/client.js';
-import { type TaskFilter, type TaskPagePlan, taskFilterWhere } from './task-query.js';
+import { type TaskFilter, type TaskPagePlan, taskFilterKey, taskFilterWhere } from './task-query.js';
 
 export interface TaskCountKey {
   userId: string;
@@ -16,11 +16,7 @@ export interface TaskPageKey {
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
-const filterKey = (filter: TaskFilter | null | undefined) =>
-  JSON.stringify([filter?.completed ?? null, filter?.search ?? null]);
-
-const pageShapeKey = ({ filter, plan }: Omit<TaskPageKey, 'userId'>) =>
-  JSON.stringify([filterKey(filter), plan.where, plan.orderBy, plan.take]);
+const pageShapeKey = ({ filter, plan }: Omit<TaskPageKey, 'userId'>) => `${plan.key}\u0000${taskFilterKey(filter)}`;
 
 function groupUsers<Key extends { userId: string }>(keys: readonly Key[], signatureOf: (key: Key) => string) {
   const groups = new Map<string, { first: Key; userIds: Set<string> }>();
@@ -51,7 +47,8 @@ export function createLoaders(prisma: Prisma) {
         const pages = new Map<string, Task[]>();
         await Promise.all(
           [...groupUsers(keys, pageShapeKey)].map(async ([signature, { first, userIds }]) => {
-            const where = { AND: [taskFilterWhere(first.filter), first.plan.where] };
+            const filterWhere = taskFilterWhere(first.filter);
+            const where = first.plan.where ? { AND: [filterWhere, first.plan.where] } : filterWhere;
             const { orderBy, take } = first.plan;
             if (userIds.size === 1) {
               const { userId } = first;
@@ -76,7 +73,7 @@ export function createLoaders(prisma: Prisma) {
       async (keys) => {
         const counts = new Map<string, number>();
         await Promise.all(
-          [...groupUsers(keys, (key) => filterKey(key.filter))].map(async ([signature, { first, userIds }]) => {
+          [...groupUsers(keys, (key) => taskFilterKey(key.filter))].map(async ([signature, { first, userIds }]) => {
             const rows = await prisma.task.groupBy({
               by: ['userId'],
               where: { ...taskFilterWhere(first.filter), userId: { in: [...userIds] } },
@@ -85,9 +82,9 @@ export function createLoaders(prisma: Prisma) {
             for (const row of rows) counts.set(`${signature}\u0000${row.userId}`, row._count._all);
           }),
         );
-        return keys.map((key) => counts.get(`${filterKey(key.filter)}\u0000${key.userId}`) ?? 0);
+        return keys.map((key) => counts.get(`${taskFilterKey(key.filter)}\u0000${key.userId}`) ?? 0);
       },
-      { cacheKeyFn: (key) => `${filterKey(key.filter)}\u0000${key.userId}` },
+      { cacheKeyFn: (key) => `${taskFilterKey(key.filter)}\u0000${key.userId}` },
     ),
   };
 }

@@ -26,6 +26,10 @@ export interface PageArgs {
 
 export const defaultTaskOrder: TaskOrder = { field: 'CREATED_AT', direction: 'DESC' };
 
+// Validated search text holds no NUL; the completed flag is one character, so the key is unambiguous.
+export const taskFilterKey = (filter: TaskFilter | null | undefined) =>
+  `${filter?.completed == null ? '-' : filter.completed ? 't' : 'f'}${filter?.search ?? ''}`;
+
 export function taskFilterWhere(filter: TaskFilter | null | undefined): Prisma.TaskWhereInput {
   const where: Prisma.TaskWhereInput = {};
   if (filter?.completed != null) where.completed = filter.completed;
@@ -93,7 +97,9 @@ function pageSize(name: 'first' | 'last', value: number | null | undefined): num
 }
 
 export interface TaskPagePlan {
-  where: Prisma.TaskWhereInput;
+  /** Equal for equal page arguments: with the filter and user it keys the page loader. */
+  key: string;
+  where: Prisma.TaskWhereInput | undefined;
   orderBy: Prisma.TaskOrderByWithRelationInput[];
   take: number;
   size: number;
@@ -118,7 +124,8 @@ export function planTaskPage(args: PageArgs, order: TaskOrder): TaskPagePlan {
   if (after) bounds.push(seek(column, after, order.direction === 'ASC' ? 'gt' : 'lt'));
   if (before) bounds.push(seek(column, before, order.direction === 'ASC' ? 'lt' : 'gt'));
   return {
-    where: bounds.length > 0 ? { AND: bounds } : {},
+    key: `${order.field} ${order.direction} ${backward ? 'last' : 'first'} ${size} ${args.after ?? ''} ${args.before ?? ''}`,
+    where: bounds.length === 0 ? undefined : bounds.length === 1 ? bounds[0] : { AND: bounds },
     orderBy: [{ [column]: direction }, { id: direction }],
     take: size + 1,
     size,
