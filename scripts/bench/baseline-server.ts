@@ -13,7 +13,7 @@ interface TaskRow {
   createdAt: Date;
 }
 
-type Query = (sql: string, params: unknown[]) => Promise<TaskRow[]>;
+export type Query = (sql: string, params: unknown[]) => Promise<TaskRow[]>;
 
 const columns = 'id, title, completed, "createdAt"';
 const node = (row: TaskRow) => ({ id: row.id, title: row.title, completed: row.completed, createdAt: row.createdAt.toISOString() });
@@ -27,27 +27,26 @@ function decodeAfter(cursor: string): [string, string] {
   return [decoded[1], decoded[2]];
 }
 
+/** The page reads, shared with the Yoga + pg floor (yoga-floor-server.ts) so both run the same SQL. */
+export async function readTaskPage(query: Query, userId: string, after: string | undefined): Promise<TaskRow[]> {
+  if (after === undefined) {
+    return query(`SELECT ${columns} FROM "Task" WHERE "userId" = $1 ORDER BY "createdAt" DESC, id DESC LIMIT 20`, [userId]);
+  }
+  const [createdAt, id] = decodeAfter(after);
+  return query(
+    `SELECT ${columns} FROM "Task" WHERE "userId" = $1 AND ("createdAt", id) < ($2, $3)
+     ORDER BY "createdAt" DESC, id DESC LIMIT 20`,
+    [userId, createdAt, id],
+  );
+}
+
 type Variables = Record<string, string | boolean>;
 const text = (variables: Variables, name: string) => String(variables[name]);
 
 export function createBaselineHandler(query: Query) {
   const operations: Record<string, (variables: Variables) => Promise<unknown>> = {
-    List: async (variables) =>
-      page(
-        await query(`SELECT ${columns} FROM "Task" WHERE "userId" = $1 ORDER BY "createdAt" DESC, id DESC LIMIT 20`, [
-          text(variables, 'userId'),
-        ]),
-      ),
-    DeepPage: async (variables) => {
-      const [createdAt, id] = decodeAfter(text(variables, 'after'));
-      return page(
-        await query(
-          `SELECT ${columns} FROM "Task" WHERE "userId" = $1 AND ("createdAt", id) < ($2, $3)
-           ORDER BY "createdAt" DESC, id DESC LIMIT 20`,
-          [text(variables, 'userId'), createdAt, id],
-        ),
-      );
-    },
+    List: async (variables) => page(await readTaskPage(query, text(variables, 'userId'), undefined)),
+    DeepPage: async (variables) => page(await readTaskPage(query, text(variables, 'userId'), text(variables, 'after'))),
     Create: async (variables) => {
       const [row] = await query(
         `INSERT INTO "Task" (id, title, "userId", completed, "createdAt", "updatedAt")
@@ -85,13 +84,16 @@ export function createBaselineHandler(query: Query) {
   };
 }
 
-async function main() {
+type Handler = (request: IncomingMessage, response: ServerResponse) => unknown;
+
+/** Serves a handler over its own pg pool, sized like the API's, until SIGTERM. */
+export function serveWithPool(createHandler: (query: Query) => Handler) {
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
-  const server = createServer(createBaselineHandler(async (sql, params) => (await pool.query<TaskRow>(sql, params)).rows));
+  const server = createServer(createHandler(async (sql, params) => (await pool.query<TaskRow>(sql, params)).rows));
   server.listen(Number(process.env.PORT ?? 4001), '127.0.0.1');
   const stop = () => server.close(() => void pool.end().then(() => process.exit(0)));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) serveWithPool(createBaselineHandler);

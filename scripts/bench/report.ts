@@ -2,7 +2,7 @@ import type { LoadResult } from './load.js';
 import type { ScenarioName } from './scenarios.js';
 
 export type DatabaseLabel = 'PostgreSQL' | 'PGlite';
-export type ServerLabel = 'taskgraph' | 'baseline';
+export type ServerLabel = 'taskgraph' | 'Yoga + pg' | 'baseline';
 
 export interface Row extends LoadResult {
   database: DatabaseLabel;
@@ -55,7 +55,7 @@ export function compareWithBaseline(rows: Row[], comparedWith: Partial<Record<Sc
     const baseline = rows.find(
       (candidate) => candidate.database === 'PostgreSQL' && candidate.server === 'baseline' && candidate.scenario === reference,
     );
-    if (row.server !== 'taskgraph' || row.database !== 'PostgreSQL' || !baseline) continue;
+    if (row.server === 'baseline' || row.database !== 'PostgreSQL' || !baseline) continue;
     row.throughputRatio = row.requestsPerSecond / baseline.requestsPerSecond;
     row.p99Ratio = row.p99Ms / baseline.p99Ms;
   }
@@ -78,14 +78,23 @@ export function evaluateTargets(rows: Row[]): Target[] {
   ratio('create', 0.6, 'create');
   ratio('update', 0.6, 'update');
   ratio('nested', 0.4, 'list');
-  for (const row of rows.filter((candidate) => candidate.p99Ratio !== undefined)) {
+  for (const row of rows.filter((candidate) => candidate.server === 'taskgraph' && candidate.p99Ratio !== undefined)) {
     const p99Ratio = row.p99Ratio ?? 0;
     targets.push({ target: `${row.scenario} p99 <= 3x baseline p99`, met: p99Ratio <= 3, measured: `${p99Ratio.toFixed(2)}x` });
   }
   const errors = rows.reduce((sum, row) => sum + row.errors, 0);
   targets.push({ target: 'zero errors', met: errors === 0, measured: String(errors) });
-  const peak = Math.max(...rows.filter((row) => row.server === 'taskgraph').map((row) => row.peakRssMb));
-  targets.push({ target: 'taskgraph RSS under load <= 200 MB', met: peak <= 200, measured: `${peak.toFixed(0)} MB` });
+  // The embedded database lives inside the PGlite server's process, so its RSS is reported apart from the API's.
+  for (const database of ['PostgreSQL', 'PGlite'] as const) {
+    const measured = rows.filter((row) => row.server === 'taskgraph' && row.database === database);
+    if (measured.length === 0) continue;
+    const peak = Math.max(...measured.map((row) => row.peakRssMb));
+    if (database === 'PostgreSQL') {
+      targets.push({ target: 'taskgraph RSS under load <= 200 MB', met: peak <= 200, measured: `${peak.toFixed(0)} MB` });
+    } else {
+      targets.push({ target: 'PGlite (API and embedded database in one process) RSS, reported only', met: true, measured: `${peak.toFixed(0)} MB` });
+    }
+  }
   for (const database of ['PostgreSQL', 'PGlite'] as const) {
     const deep = api(database, 'deep');
     const list = api(database, 'list');

@@ -17,7 +17,9 @@ import { cpuTimeMs, foreignCpu, projectRoot, sampleMemory, type ServerProcess, s
 import { compareWithBaseline, type DatabaseLabel, evaluateTargets, markdownTable, type Row, type ServerLabel, targetList } from './report.js';
 import { baselineFor, createScenarios, type Scenario, type ScenarioName } from './scenarios.js';
 import { seed, type SeedData, type SeedSize } from './seed.js';
-import { countAppStatements, countBaselineStatements, statementCountSource } from './statements.js';
+import { createBaselineHandler } from './baseline-server.js';
+import { countAppStatements, countReferenceStatements, statementCountSource } from './statements.js';
+import { createYogaFloorHandler } from './yoga-floor-server.js';
 
 const smoke = process.argv.includes('--smoke');
 const cpuProfile = process.argv.includes('--cpu-prof');
@@ -44,6 +46,7 @@ const only = process.argv.find((arg) => arg.startsWith('--scenarios='))?.slice('
 const selected = (names: ScenarioName[]) => names.filter((name) => !only || only.includes(name));
 const allScenarios = selected(['list', 'nested', 'deep', 'create', 'update', 'mixed']);
 const baselineScenarios = selected(['list', 'deep', 'create', 'update']);
+const yogaFloorScenarios = selected(['list', 'deep']);
 const readScenarios = selected(['list', 'nested', 'deep']);
 const withPglite = !process.argv.includes('--no-pglite');
 
@@ -138,14 +141,18 @@ async function benchPostgres(): Promise<Row[]> {
     const scenarios = createScenarios(data);
     const pick = (names: ScenarioName[]) => names.map((scenario) => scenarios[scenario]);
     const appStatements = await countAppStatements(database, pick(allScenarios), settings.statementSamples);
-    const baselineStatements = await countBaselineStatements(database.url, pick(baselineScenarios), settings.statementSamples);
+    const baselineStatements = await countReferenceStatements(database.url, createBaselineHandler, pick(baselineScenarios), settings.statementSamples);
+    const yogaFloorStatements = await countReferenceStatements(database.url, createYogaFloorHandler, pick(yogaFloorScenarios), settings.statementSamples);
     const env = { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(poolSize) };
     const baseline = await startBenchServer('scripts/bench/baseline-server.ts', env);
     servers.push(baseline);
+    const yogaFloor = await startBenchServer('scripts/bench/yoga-floor-server.ts', env);
+    servers.push(yogaFloor);
     const api = await startBenchServer('dist/server.js', { ...env, MIGRATE_ON_START: 'false' });
     servers.push(api);
     return await measure([
       { server: baseline, labels: { database: 'PostgreSQL', server: 'baseline' }, scenarios: pick(baselineScenarios), statements: baselineStatements },
+      { server: yogaFloor, labels: { database: 'PostgreSQL', server: 'Yoga + pg' }, scenarios: pick(yogaFloorScenarios), statements: yogaFloorStatements },
       { server: api, labels: { database: 'PostgreSQL', server: 'taskgraph' }, scenarios: pick(allScenarios), statements: appStatements },
     ]);
   } finally {

@@ -5,12 +5,13 @@ import { pino } from 'pino';
 import { type DatabaseConfig, loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db.js';
 import { buildYoga } from '../../src/yoga.js';
-import { createBaselineHandler } from './baseline-server.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Query } from './baseline-server.js';
 import type { GraphQLBody, Scenario, ScenarioName } from './scenarios.js';
 
 export const statementCountSource =
   "SQL/req is counted, not estimated: in-process on the same seeded database, over the scenario's own random requests; " +
-  "for taskgraph with Prisma's query event (src/db.ts onQuery), for the baseline by wrapping pg's query(). " +
+  "for taskgraph with Prisma's query event (src/db.ts onQuery), for the baseline and Yoga + pg by wrapping pg's query(). " +
   'pg_stat_statements would need shared_preload_libraries and a server restart, so it is not used.';
 
 async function expectData(response: Response, body: GraphQLBody) {
@@ -52,15 +53,17 @@ export async function countAppStatements(
   }
 }
 
-export async function countBaselineStatements(
+/** Average statements per request of a reference server (baseline or Yoga + pg), served in-process over HTTP. */
+export async function countReferenceStatements(
   url: string,
+  createHandler: (query: Query) => (request: IncomingMessage, response: ServerResponse) => unknown,
   scenarios: Scenario[],
   samples: number,
 ): Promise<Partial<Record<ScenarioName, number>>> {
   let statements = 0;
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const server = createServer(
-    createBaselineHandler(async (sql, params) => {
+    createHandler(async (sql, params) => {
       statements += 1;
       return (await pool.query(sql, params)).rows;
     }),
@@ -73,7 +76,11 @@ export async function countBaselineStatements(
       statements = 0;
       for (let index = 0; index < samples; index += 1) {
         const body = scenario.next();
-        const response = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', body: JSON.stringify(body) });
+        const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         await expectData(response, body);
       }
       counts[scenario.name] = statements / samples;
