@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 
-interface TaskRow {
+export interface TaskRow {
   id: string;
   title: string;
   completed: boolean;

@@ -2,7 +2,7 @@ import type { LoadResult } from './load.js';
 import type { ScenarioName } from './scenarios.js';
 
 export type DatabaseLabel = 'PostgreSQL' | 'PGlite';
-export type ServerLabel = 'taskgraph' | 'Yoga + pg' | 'baseline';
+export type ServerLabel = 'taskgraph' | 'Yoga + Prisma' | 'Yoga + pg' | 'baseline';
 
 export interface Row extends LoadResult {
   database: DatabaseLabel;
@@ -20,7 +20,8 @@ export interface Row extends LoadResult {
 
 export interface Target {
   target: string;
-  met: boolean;
+  /** Undefined for figures reported without a target. */
+  met: boolean | undefined;
   measured: string;
 }
 
@@ -92,7 +93,7 @@ export function evaluateTargets(rows: Row[]): Target[] {
     if (database === 'PostgreSQL') {
       targets.push({ target: 'taskgraph RSS under load <= 200 MB', met: peak <= 200, measured: `${peak.toFixed(0)} MB` });
     } else {
-      targets.push({ target: 'PGlite (API and embedded database in one process) RSS, reported only', met: true, measured: `${peak.toFixed(0)} MB` });
+      targets.push({ target: 'PGlite server RSS under load (API and embedded database in one process)', met: undefined, measured: `${peak.toFixed(0)} MB` });
     }
   }
   for (const database of ['PostgreSQL', 'PGlite'] as const) {
@@ -110,5 +111,6 @@ export function evaluateTargets(rows: Row[]): Target[] {
 }
 
 export function targetList(targets: Target[]): string {
-  return targets.map((target) => `- [${target.met ? 'x' : ' '}] ${target.target}: ${target.measured}`).join('\n');
+  const box = (met: boolean | undefined) => (met === undefined ? '' : met ? '[x] ' : '[ ] ');
+  return targets.map((target) => `- ${box(target.met)}${target.target}: ${target.measured}`).join('\n');
 }

@@ -143,16 +143,20 @@ async function benchPostgres(): Promise<Row[]> {
     const appStatements = await countAppStatements(database, pick(allScenarios), settings.statementSamples);
     const baselineStatements = await countReferenceStatements(database.url, createBaselineHandler, pick(baselineScenarios), settings.statementSamples);
     const yogaFloorStatements = await countReferenceStatements(database.url, createYogaFloorHandler, pick(yogaFloorScenarios), settings.statementSamples);
+    const yogaPrismaStatements = await countAppStatements(database, pick(yogaFloorScenarios), settings.statementSamples, 'Yoga + Prisma');
     const env = { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(poolSize) };
     const baseline = await startBenchServer('scripts/bench/baseline-server.ts', env);
     servers.push(baseline);
     const yogaFloor = await startBenchServer('scripts/bench/yoga-floor-server.ts', env);
     servers.push(yogaFloor);
+    const yogaPrisma = await startBenchServer('scripts/bench/yoga-prisma-server.ts', env);
+    servers.push(yogaPrisma);
     const api = await startBenchServer('dist/server.js', { ...env, MIGRATE_ON_START: 'false' });
     servers.push(api);
     return await measure([
       { server: baseline, labels: { database: 'PostgreSQL', server: 'baseline' }, scenarios: pick(baselineScenarios), statements: baselineStatements },
       { server: yogaFloor, labels: { database: 'PostgreSQL', server: 'Yoga + pg' }, scenarios: pick(yogaFloorScenarios), statements: yogaFloorStatements },
+      { server: yogaPrisma, labels: { database: 'PostgreSQL', server: 'Yoga + Prisma' }, scenarios: pick(yogaFloorScenarios), statements: yogaPrismaStatements },
       { server: api, labels: { database: 'PostgreSQL', server: 'taskgraph' }, scenarios: pick(allScenarios), statements: appStatements },
     ]);
   } finally {

@@ -5,13 +5,14 @@ import { pino } from 'pino';
 import { type DatabaseConfig, loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db.js';
 import { buildYoga } from '../../src/yoga.js';
+import { createYogaPrismaHandler } from './yoga-prisma-server.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Query } from './baseline-server.js';
 import type { GraphQLBody, Scenario, ScenarioName } from './scenarios.js';
 
 export const statementCountSource =
   "SQL/req is counted, not estimated: in-process on the same seeded database, over the scenario's own random requests; " +
-  "for taskgraph with Prisma's query event (src/db.ts onQuery), for the baseline and Yoga + pg by wrapping pg's query(). " +
+  "for taskgraph and Yoga + Prisma with Prisma's query event (src/db.ts onQuery), for the baseline and Yoga + pg by wrapping pg's query(). " +
   'pg_stat_statements would need shared_preload_libraries and a server restart, so it is not used.';
 
 async function expectData(response: Response, body: GraphQLBody) {
@@ -21,23 +22,33 @@ async function expectData(response: Response, body: GraphQLBody) {
   }
 }
 
-/** Average statements per request for each scenario, through the real Yoga app with a counting Prisma client. */
+type Fetch = (url: string, init: RequestInit) => Promise<Response> | Response;
+
+/**
+ * Average statements per request for each scenario, counted by a Prisma client's query event: through the real
+ * Yoga app, or with `server: 'Yoga + Prisma'` through that floor.
+ */
 export async function countAppStatements(
   database: DatabaseConfig,
   scenarios: Scenario[],
   samples: number,
+  server: 'taskgraph' | 'Yoga + Prisma' = 'taskgraph',
 ): Promise<Partial<Record<ScenarioName, number>>> {
   let statements = 0;
   const logger = pino({ level: 'silent' });
   const db = await openDatabase(database, { logger, onQuery: () => (statements += 1) });
-  const yoga = buildYoga({ db, logger, config: loadConfig({ GRAPHIQL: 'false' }) });
+  const yoga =
+    server === 'taskgraph'
+      ? buildYoga({ db, logger, config: loadConfig({ GRAPHIQL: 'false' }) })
+      : createYogaPrismaHandler(db.prisma).yoga;
+  const fetch: Fetch = (url, init) => yoga.fetch(url, init);
   try {
     const counts: Partial<Record<ScenarioName, number>> = {};
     for (const scenario of scenarios) {
       statements = 0;
       for (let index = 0; index < samples; index += 1) {
         const body = scenario.next();
-        const response = await yoga.fetch('http://bench.local/graphql', {
+        const response = await fetch('http://bench.local/graphql', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
