@@ -58,6 +58,31 @@ describe('cost budget (MAX_COST, default 5000)', () => {
     expectNoErrors(response);
   });
 
+  it('prices only the operation the request names', async () => {
+    const cheap = 'query Cheap($userId: ID!) { tasks(userId: $userId, first: 1) { edges { node { id } } } }';
+    const document = `${cheap}\n${nestedPages(2, 100).replace('query Nested', 'query Costly')}`;
+    const send = async (operationName: string) => {
+      const response = await api().yoga.fetch('http://taskgraph.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query: document, operationName, variables: { userId: uniqueUserId() } }),
+      });
+      return (await response.json()) as GraphQLResponse;
+    };
+    expectNoErrors(await send('Cheap'));
+    expect(codesOf(await send('Costly'))).toContain('MAX_COST_EXCEEDED');
+  });
+
+  it('counts page sizes inside fragments', async () => {
+    const { response, statements } = await run(
+      `query ($userId: ID!) { tasks(userId: $userId, first: 100) { ...Page } }
+       fragment Page on TaskConnection { edges { node { id user { tasks(first: 100) { edges { node { id user { tasks(first: 100) { totalCount } } } } } } } } }`,
+      { userId: uniqueUserId() },
+    );
+    expect(codesOf(response)).toContain('MAX_COST_EXCEEDED');
+    expect(statements).toEqual([]);
+  });
+
   it('follows MAX_COST', async () => {
     const strict = await startTestApi({ env: { MAX_COST: '50' } });
     try {
