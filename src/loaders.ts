@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
-import type { Prisma } from './db.js';
-import type { Task, User } from './generated/prisma/client.js';
+import type { Prisma as PrismaClient } from './db.js';
+import type { Prisma, Task, User } from './generated/prisma/client.js';
 import { type TaskFilter, type TaskPagePlan, taskFilterKey, taskFilterWhere } from './task-query.js';
+import type { TaskColumn } from './task-selection.js';
 
 export interface TaskCountKey {
   userId: string;
@@ -12,18 +13,22 @@ export interface TaskPageKey {
   userId: string;
   filter: TaskFilter | null | undefined;
   plan: TaskPagePlan;
+  /** The columns the query reads; the rows carry only these (and those of other keys batched with them). */
+  columns: readonly TaskColumn[];
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
-const pageShapeKey = ({ filter, plan }: Omit<TaskPageKey, 'userId'>) => `${plan.key}\u0000${taskFilterKey(filter)}`;
+const pageShapeKey = ({ filter, plan }: Pick<TaskPageKey, 'filter' | 'plan'>) => `${plan.key}\u0000${taskFilterKey(filter)}`;
+const pageCacheKey = (key: TaskPageKey) => `${pageShapeKey(key)}\u0000${key.userId}\u0000${key.columns.join(',')}`;
 
 function groupUsers<Key extends { userId: string }>(keys: readonly Key[], signatureOf: (key: Key) => string) {
-  const groups = new Map<string, { first: Key; userIds: Set<string> }>();
+  const groups = new Map<string, { first: Key; userIds: Set<string>; members: Key[] }>();
   for (const key of keys) {
     const signature = signatureOf(key);
-    const group = groups.get(signature) ?? { first: key, userIds: new Set<string>() };
+    const group = groups.get(signature) ?? { first: key, userIds: new Set<string>(), members: [] };
     group.userIds.add(key.userId);
+    group.members.push(key);
     groups.set(signature, group);
   }
   return groups;
@@ -34,7 +39,7 @@ function groupUsers<Key extends { userId: string }>(keys: readonly Key[], signat
  * every count becomes one grouped query per distinct filter, every page one query per distinct page shape,
  * and every user lookup one query.
  */
-export function createLoaders(prisma: Prisma) {
+export function createLoaders(prisma: PrismaClient) {
   return {
     user: new DataLoader<string, User | null>(async (ids) => {
       const users = await prisma.user.findMany({ where: { id: { in: [...ids] } } });
@@ -46,27 +51,30 @@ export function createLoaders(prisma: Prisma) {
       async (keys) => {
         const pages = new Map<string, Task[]>();
         await Promise.all(
-          [...groupUsers(keys, pageShapeKey)].map(async ([signature, { first, userIds }]) => {
+          [...groupUsers(keys, pageShapeKey)].map(async ([signature, { first, userIds, members }]) => {
             const filterWhere = taskFilterWhere(first.filter);
             const where = first.plan.where ? { AND: [filterWhere, first.plan.where] } : filterWhere;
             const { orderBy, take } = first.plan;
+            const select: Prisma.TaskSelect = Object.fromEntries(members.flatMap((key) => key.columns).map((column) => [column, true]));
+            // The rows hold the selected columns only; resolvers read no others (src/task-selection.ts).
             if (userIds.size === 1) {
               const { userId } = first;
-              pages.set(`${signature}\u0000${userId}`, await prisma.task.findMany({ where: { ...where, userId }, orderBy, take }));
+              const rows = await prisma.task.findMany({ where: { ...where, userId }, orderBy, take, select });
+              pages.set(`${signature}\u0000${userId}`, rows as Task[]);
               return;
             }
             // One statement for all users: a LATERAL subquery with its own ORDER BY … LIMIT per user seeks each page.
             const users = await prisma.user.findMany({
               where: { id: { in: [...userIds] } },
               relationLoadStrategy: 'join',
-              select: { id: true, tasks: { where, orderBy, take } },
+              select: { id: true, tasks: { where, orderBy, take, select } },
             });
-            for (const user of users) pages.set(`${signature}\u0000${user.id}`, user.tasks);
+            for (const user of users) pages.set(`${signature}\u0000${user.id}`, user.tasks as Task[]);
           }),
         );
         return keys.map((key) => pages.get(`${pageShapeKey(key)}\u0000${key.userId}`) ?? []);
       },
-      { cacheKeyFn: (key) => `${pageShapeKey(key)}\u0000${key.userId}` },
+      { cacheKeyFn: pageCacheKey },
     ),
 
     taskCount: new DataLoader<TaskCountKey, number, string>(

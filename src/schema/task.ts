@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
 import { v7 as uuidv7 } from 'uuid';
 import { builder } from '../builder.js';
@@ -16,6 +17,7 @@ import {
   toConnection,
 } from '../task-query.js';
 import { publishTaskEvent } from '../task-events.js';
+import { selectedTaskColumns } from '../task-selection.js';
 import { OrderDirection } from './scalars.js';
 import { descriptionInput, limits, searchInput, taskIdInput, titleInput, userIdInput } from '../validation.js';
 
@@ -114,10 +116,12 @@ export async function resolveTaskConnection(
   context: Context,
   userId: string,
   args: PageArgs & { filter?: TaskFilterValue | null; orderBy?: TaskOrderValue | null },
+  info: GraphQLResolveInfo,
 ): Promise<TaskConnectionResult<TaskRow>> {
   const order = args.orderBy ?? defaultTaskOrder;
   const plan = planTaskPage(args, order);
-  const rows = plan.size === 0 ? [] : await context.loaders.taskPage.load({ userId, filter: args.filter, plan });
+  const columns = selectedTaskColumns(info, order.field);
+  const rows = plan.size === 0 ? [] : await context.loaders.taskPage.load({ userId, filter: args.filter, plan, columns });
   return toConnection(rows, plan, args, order, { userId, filter: args.filter });
 }
 
@@ -143,7 +147,7 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: TaskFilter, description: 'Only tasks that match.' }),
         orderBy: t.arg({ type: TaskOrder, description: 'Sort order; newest first by default.' }),
       },
-      resolve: (_root, args, context) => resolveTaskConnection(context, args.userId, args),
+      resolve: (_root, args, context, info) => resolveTaskConnection(context, args.userId, args, info),
     },
     TaskConnection,
   ),

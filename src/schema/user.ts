@@ -19,7 +19,7 @@ const User = builder.prismaObject('User', {
           filter: t.arg({ type: TaskFilter, description: 'Only tasks that match.' }),
           orderBy: t.arg({ type: TaskOrder, description: 'Sort order; newest first by default.' }),
         },
-        resolve: (user, args, context) => resolveTaskConnection(context, user.id, args),
+        resolve: (user, args, context, info) => resolveTaskConnection(context, user.id, args, info),
       },
       TaskConnection,
     ),
