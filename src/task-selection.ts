@@ -30,7 +30,26 @@ function* fieldsOf(
  * column), so a page of 20 rows maps only those: reading every column showed in profiles. @skip/@include are
  * ignored; reading a column too many is harmless.
  */
-export function selectedTaskColumns(info: GraphQLResolveInfo, orderField: TaskOrderField): TaskColumn[] {
+export function selectedTaskColumns(info: GraphQLResolveInfo, orderField: TaskOrderField): readonly TaskColumn[] {
+  // The field node belongs to the parsed document Yoga caches, so the walk runs once per document and ordering.
+  const [fieldNode] = info.fieldNodes;
+  if (!fieldNode) return readColumns(info, orderField);
+  let byOrder = columnsByFieldNode.get(fieldNode);
+  if (!byOrder) {
+    byOrder = new Map();
+    columnsByFieldNode.set(fieldNode, byOrder);
+  }
+  let columns = byOrder.get(orderField);
+  if (!columns) {
+    columns = readColumns(info, orderField);
+    byOrder.set(orderField, columns);
+  }
+  return columns;
+}
+
+const columnsByFieldNode = new WeakMap<FieldNode, Map<TaskOrderField, readonly TaskColumn[]>>();
+
+function readColumns(info: GraphQLResolveInfo, orderField: TaskOrderField): readonly TaskColumn[] {
   const columns = new Set<TaskColumn>(['id', taskOrderFields[orderField]]);
   for (const connection of info.fieldNodes) {
     for (const edges of fieldsOf(connection.selectionSet, info.fragments)) {

@@ -24,6 +24,31 @@ async function expectData(response: Response, body: GraphQLBody) {
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response> | Response;
 
+/** Sends each scenario's own random requests and divides the statements the counter saw by the requests sent. */
+async function averageStatements(
+  scenarios: Scenario[],
+  samples: number,
+  counter: { statements: number },
+  fetch: Fetch,
+  origin: string,
+): Promise<Partial<Record<ScenarioName, number>>> {
+  const counts: Partial<Record<ScenarioName, number>> = {};
+  for (const scenario of scenarios) {
+    counter.statements = 0;
+    for (let index = 0; index < samples; index += 1) {
+      const body = scenario.next();
+      const response = await fetch(`${origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      await expectData(response, body);
+    }
+    counts[scenario.name] = counter.statements / samples;
+  }
+  return counts;
+}
+
 /**
  * Average statements per request for each scenario, counted by a Prisma client's query event: through the real
  * Yoga app, or with `server: 'Yoga + Prisma'` through that floor.
@@ -34,30 +59,15 @@ export async function countAppStatements(
   samples: number,
   server: 'taskgraph' | 'Yoga + Prisma' = 'taskgraph',
 ): Promise<Partial<Record<ScenarioName, number>>> {
-  let statements = 0;
+  const counter = { statements: 0 };
   const logger = pino({ level: 'silent' });
-  const db = await openDatabase(database, { logger, onQuery: () => (statements += 1) });
+  const db = await openDatabase(database, { logger, onQuery: () => (counter.statements += 1) });
   const yoga =
     server === 'taskgraph'
       ? buildYoga({ db, logger, config: loadConfig({ GRAPHIQL: 'false' }) })
       : createYogaPrismaHandler(db.prisma).yoga;
-  const fetch: Fetch = (url, init) => yoga.fetch(url, init);
   try {
-    const counts: Partial<Record<ScenarioName, number>> = {};
-    for (const scenario of scenarios) {
-      statements = 0;
-      for (let index = 0; index < samples; index += 1) {
-        const body = scenario.next();
-        const response = await fetch('http://bench.local/graphql', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-        await expectData(response, body);
-      }
-      counts[scenario.name] = statements / samples;
-    }
-    return counts;
+    return await averageStatements(scenarios, samples, counter, (url, init) => yoga.fetch(url, init), 'http://bench.local');
   } finally {
     await yoga.dispose();
     await db.close();
@@ -71,32 +81,18 @@ export async function countReferenceStatements(
   scenarios: Scenario[],
   samples: number,
 ): Promise<Partial<Record<ScenarioName, number>>> {
-  let statements = 0;
+  const counter = { statements: 0 };
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const server = createServer(
     createHandler(async (sql, params) => {
-      statements += 1;
+      counter.statements += 1;
       return (await pool.query(sql, params)).rows;
     }),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   try {
-    const counts: Partial<Record<ScenarioName, number>> = {};
-    for (const scenario of scenarios) {
-      statements = 0;
-      for (let index = 0; index < samples; index += 1) {
-        const body = scenario.next();
-        const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-        await expectData(response, body);
-      }
-      counts[scenario.name] = statements / samples;
-    }
-    return counts;
+    return await averageStatements(scenarios, samples, counter, fetch, `http://127.0.0.1:${port}`);
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

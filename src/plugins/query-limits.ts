@@ -4,7 +4,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { PothosValidationError } from '@pothos/core';
 import { complexityFromQuery } from '@pothos/plugin-complexity';
-import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type ValidationContext } from 'graphql';
+import { type DocumentNode, getOperationAST, type GraphQLError, type GraphQLSchema, Kind, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { QueryLimits } from '../config.js';
 import { ErrorCode, limitExceeded } from '../errors.js';
@@ -37,15 +37,14 @@ function requestParamsOf(context: unknown): { variables: Record<string, unknown>
 const operationDocuments = new WeakMap<DocumentNode, Map<string | undefined, DocumentNode | null>>();
 
 function documentOfOperation(document: DocumentNode, operationName: string | undefined): DocumentNode | null {
-  const byName = operationDocuments.get(document) ?? new Map<string | undefined, DocumentNode | null>();
-  operationDocuments.set(document, byName);
+  let byName = operationDocuments.get(document);
+  if (!byName) {
+    byName = new Map();
+    operationDocuments.set(document, byName);
+  }
   let selected = byName.get(operationName);
   if (selected === undefined) {
-    const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-    const operation =
-      operationName === undefined
-        ? operations.length === 1 ? operations[0] : undefined
-        : operations.find((candidate) => candidate.name?.value === operationName);
+    const operation = getOperationAST(document, operationName);
     const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
     selected = operation ? { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] } : null;
     byName.set(operationName, selected);
