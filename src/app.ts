@@ -2,7 +2,7 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './db.js';
 import type { Logger } from './logger.js';
 import { migrate } from './migrate.js';
-import { createTaskEvents } from './task-events.js';
+import { createTaskEvents } from './schema/task/events.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
 export interface App {

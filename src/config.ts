@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 
 export type DatabaseConfig =
@@ -48,7 +50,7 @@ export interface QueryLimits {
 export type AuthKeySource =
   | { kind: 'secret'; secret: string }
   | { kind: 'jwksUrl'; url: string }
-  | { kind: 'jwksFile'; path: string };
+  | { kind: 'jwksFile'; path: string; keySet: JSONWebKeySet };
 
 export interface AuthConfig {
   key: AuthKeySource;
@@ -61,6 +63,11 @@ export type LogLevel = (typeof logLevels)[number];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+
+  /** Each problem names the variable it is about, e.g. `PORT="eighty": must be a whole number`. */
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  }
 }
 
 const integer = (min: number, max: number) =>
@@ -90,6 +97,19 @@ const redisUrl = z.string().refine((value) => {
     return false;
   }
 }, 'must be a redis:// or rediss:// connection URL');
+
+// What jose's createLocalJWKSet accepts.
+const jsonWebKeySet = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
+
+/** The key set is read at start, so a missing or malformed file stops the server instead of failing every request. */
+function readKeySet(path: string): JSONWebKeySet {
+  try {
+    return jsonWebKeySet.parse(JSON.parse(readFileSync(path, 'utf8'))) as JSONWebKeySet;
+  } catch (error) {
+    const reason = error instanceof z.ZodError ? 'expected {"keys": [...]}' : error instanceof Error ? error.message : String(error);
+    throw new ConfigError([`AUTH_JWKS_FILE=${JSON.stringify(path)}: not a readable JWKS (${reason})`]);
+  }
+}
 
 const environment = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -131,23 +151,18 @@ const secretVariables = new Set(['AUTH_JWT_SECRET']);
 type Environment = z.infer<typeof environment>;
 
 function authConfig(values: Environment): AuthConfig | null {
-  const sources: AuthKeySource[] = [];
-  if (values.AUTH_JWT_SECRET) sources.push({ kind: 'secret', secret: values.AUTH_JWT_SECRET });
-  if (values.AUTH_JWKS_URL) sources.push({ kind: 'jwksUrl', url: values.AUTH_JWKS_URL });
-  if (values.AUTH_JWKS_FILE) sources.push({ kind: 'jwksFile', path: values.AUTH_JWKS_FILE });
-  const [key] = sources;
-  if (!key) {
+  const { AUTH_JWT_SECRET: secret, AUTH_JWKS_URL: jwksUrl, AUTH_JWKS_FILE: jwksFile } = values;
+  const sources = [secret, jwksUrl, jwksFile].filter((source) => source !== undefined).length;
+  if (sources > 1) throw new ConfigError(['AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_JWKS_FILE: set only one of them']);
+  let key: AuthKeySource;
+  if (secret) key = { kind: 'secret', secret };
+  else if (jwksUrl) key = { kind: 'jwksUrl', url: jwksUrl };
+  else if (jwksFile) key = { kind: 'jwksFile', path: jwksFile, keySet: readKeySet(jwksFile) };
+  else {
     if (values.AUTH_ISSUER || values.AUTH_AUDIENCE) {
-      throw new ConfigError(
-        'Invalid configuration:\n  AUTH_ISSUER/AUTH_AUDIENCE: need AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_JWKS_FILE',
-      );
+      throw new ConfigError(['AUTH_ISSUER/AUTH_AUDIENCE: need AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_JWKS_FILE']);
     }
     return null;
-  }
-  if (sources.length > 1) {
-    throw new ConfigError(
-      'Invalid configuration:\n  AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_JWKS_FILE: set only one of them',
-    );
   }
   return { key, issuer: values.AUTH_ISSUER, audience: values.AUTH_AUDIENCE };
 }
@@ -160,18 +175,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
       const shown = secretVariables.has(name) ? '(hidden)' : JSON.stringify(present[name]);
-      return `  ${name}=${shown}: ${issue.message}`;
+      return `${name}=${shown}: ${issue.message}`;
     });
-    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+    throw new ConfigError(problems);
   }
   const values = parsed.data;
   const { DATABASE_QUERY_TIMEOUT_MS: queryTimeout, DATABASE_STATEMENT_TIMEOUT_MS: statementTimeout } = values;
   // The server's statement_timeout cancels a slow statement cleanly; the client-side limit is for a dead network.
   if (queryTimeout !== 0 && statementTimeout !== 0 && queryTimeout <= statementTimeout) {
-    throw new ConfigError(
-      `Invalid configuration:\n  DATABASE_QUERY_TIMEOUT_MS="${queryTimeout}": ` +
-        `must be greater than DATABASE_STATEMENT_TIMEOUT_MS (${statementTimeout}), or 0`,
-    );
+    throw new ConfigError([
+      `DATABASE_QUERY_TIMEOUT_MS="${queryTimeout}": must be greater than DATABASE_STATEMENT_TIMEOUT_MS (${statementTimeout}), or 0`,
+    ]);
   }
   return {
     host: values.HOST,

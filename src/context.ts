@@ -1,11 +1,11 @@
 import type { YogaInitialContext } from 'graphql-yoga';
-import type { Prisma } from './db.js';
+import type { PrismaClient } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
-import { createLoaders, type Loaders } from './loaders.js';
-import type { TaskPubSub } from './task-events.js';
+import type { TaskPubSub } from './schema/task/events.js';
+import { createLoaders, type Loaders } from './schema/task/loaders.js';
 
 export interface Context extends YogaInitialContext {
-  prisma: Prisma;
+  prisma: PrismaClient;
   requestId: string;
   logger: Logger;
   loaders: Loaders;
@@ -13,7 +13,7 @@ export interface Context extends YogaInitialContext {
 }
 
 export function createContextFactory(
-  prisma: Prisma,
+  prisma: PrismaClient,
   logger: Logger,
   requestIdOf: (request: Request) => string,
   pubsub: TaskPubSub,
@@ -32,4 +32,15 @@ export function createContextFactory(
       pubsub,
     };
   };
+}
+
+/** The HTTP request behind a context, or behind execution args (Envelop's execution phase passes those). */
+export function requestOf(contextOrArgs: unknown): Request | undefined {
+  const context =
+    typeof contextOrArgs === 'object' && contextOrArgs !== null && 'contextValue' in contextOrArgs
+      ? contextOrArgs.contextValue
+      : contextOrArgs;
+  return typeof context === 'object' && context !== null && 'request' in context
+    ? (context.request as Request)
+    : undefined;
 }

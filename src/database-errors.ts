@@ -1,6 +1,10 @@
-import { GraphQLError } from 'graphql';
-import { maskError, type MaskError } from 'graphql-yoga';
-import { serviceUnavailable } from './errors.js';
+// What the database, its driver or Prisma said, recognised in one place: errors.ts turns it into what clients see.
+
+/** Prisma's code for a write whose `where` matched no row (update, delete). */
+const prismaRecordNotFound = 'P2025';
+
+/** Prisma's code for a foreign key violation (a task of a user who does not exist yet). */
+const prismaForeignKeyViolation = 'P2003';
 
 // Kinds @prisma/adapter-pg gives socket failures (meta.driverAdapterError.cause.kind).
 const unreachableKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
@@ -15,6 +19,18 @@ const unavailableSqlStates = /^(08...|53300|57P01|57P02|57P03|57014)$/;
 // pg and pg-pool report timeouts and lost connections as plain Errors without a code.
 const pgConnectionFailure =
   /^(timeout exceeded when trying to connect|Connection terminated|Query read timeout)/;
+
+function hasPrismaCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+}
+
+export function isRecordNotFound(error: unknown): boolean {
+  return hasPrismaCode(error, prismaRecordNotFound);
+}
+
+export function isForeignKeyViolation(error: unknown): boolean {
+  return hasPrismaCode(error, prismaForeignKeyViolation);
+}
 
 /** True when an error means the database is unreachable or did not answer in time, rather than a bug. */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -37,21 +53,3 @@ function driverAdapterCause(error: unknown): { kind?: unknown; code?: unknown } 
   const cause = error.cause;
   return typeof cause === 'object' && cause !== null ? cause : undefined;
 }
-
-/** Yoga's masking, except that an unavailable database gets its own stable code (still with no internals). */
-export const maskDatabaseErrors: MaskError = (error, message, isDev) => {
-  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-  if (isDatabaseUnavailable(original)) {
-    const unavailable = serviceUnavailable();
-    return error instanceof GraphQLError
-      ? new GraphQLError(unavailable.message, {
-          nodes: error.nodes,
-          source: error.source,
-          positions: error.positions,
-          path: error.path,
-          extensions: unavailable.extensions,
-        })
-      : unavailable;
-  }
-  return maskError(error, message, isDev);
-};

@@ -7,8 +7,6 @@ import type { DatabaseConfig } from './config.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
 
-export type Prisma = PrismaClient;
-
 /** A single connection for work that needs one: migrations, their advisory lock, multi-statement scripts. */
 export interface SqlSession {
   query<Row extends object>(sql: string, params?: unknown[]): Promise<Row[]>;
@@ -24,7 +22,7 @@ export interface PoolUsage {
 
 export interface Database {
   kind: DatabaseConfig['kind'];
-  prisma: Prisma;
+  prisma: PrismaClient;
   ping(): Promise<void>;
   /** Null for the embedded database, which has no pool. */
   poolUsage(): PoolUsage | null;
@@ -122,7 +120,7 @@ export async function openPglite(pglite: PGlite, options: DatabaseOptions): Prom
   };
 }
 
-function createPrismaClient(adapter: SqlDriverAdapterFactory, options: DatabaseOptions): Prisma {
+function createPrismaClient(adapter: SqlDriverAdapterFactory, options: DatabaseOptions): PrismaClient {
   if (!options.onQuery) return new PrismaClient({ adapter });
   const onQuery = options.onQuery;
   const client: PrismaClient<'query'> = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });

@@ -1,4 +1,6 @@
 import { GraphQLError } from 'graphql';
+import { maskError, type MaskError } from 'graphql-yoga';
+import { isDatabaseUnavailable, isRecordNotFound } from './database-errors.js';
 
 /** Every `extensions.code` this API sends; clients can switch on these. */
 export const ErrorCode = {
@@ -47,14 +49,30 @@ export function serviceUnavailable(): GraphQLError {
   });
 }
 
-const prismaRecordNotFound = 'P2025';
-
-export function isRecordNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === prismaRecordNotFound;
+/** Runs a write whose `where` names the record; NOT_FOUND when no record matched it. */
+export async function orNotFound<T>(typename: string, id: string, write: PromiseLike<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isRecordNotFound(error)) throw notFound(typename, id);
+    throw error;
+  }
 }
 
-const prismaForeignKeyViolation = 'P2003';
-
-export function isForeignKeyViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === prismaForeignKeyViolation;
-}
+/** Yoga's masking, except that an unavailable database gets its own stable code (still with no internals). */
+export const maskErrors: MaskError = (error, message, isDev) => {
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  if (isDatabaseUnavailable(original)) {
+    const unavailable = serviceUnavailable();
+    return error instanceof GraphQLError
+      ? new GraphQLError(unavailable.message, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          path: error.path,
+          extensions: unavailable.extensions,
+        })
+      : unavailable;
+  }
+  return maskError(error, message, isDev);
+};

@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+import type { YogaLogger } from 'graphql-yoga';
 import { pino } from 'pino';
 import type { LogLevel } from './config.js';
 
@@ -5,4 +7,18 @@ export type Logger = pino.Logger;
 
 export function createLogger(level: LogLevel): Logger {
   return pino({ level, base: { service: 'taskgraph' } });
+}
+
+/** Yoga's own log lines, as JSON lines through our logger. */
+export function yogaLogger(logger: Logger): YogaLogger {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      // Errors from execution are logged by useUnexpectedErrorLogging, with the request id.
+      if (level === 'error' && first instanceof GraphQLError) return;
+      if (first instanceof Error) logger[level]({ err: first }, rest.map(String).join(' '));
+      else logger[level](args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+    };
+  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
 }

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlSession } from '../../src/db.js';
-import { encodeCursor } from '../../src/task-query.js';
+import { encodeCursor } from '../../src/schema/task/paging.js';
 
 export interface SeedSize {
   users: number;

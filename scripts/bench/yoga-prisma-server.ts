@@ -4,11 +4,12 @@
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { openPostgres, type Prisma } from '../../src/db.js';
-import { defaultTaskOrder, planTaskPage } from '../../src/task-query.js';
+import { openPostgres } from '../../src/db.js';
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
+import { defaultTaskOrder, planTaskPage } from '../../src/schema/task/paging.js';
 import { createYogaHandler } from './yoga-floor-server.js';
 
-export function createYogaPrismaHandler(prisma: Prisma) {
+export function createYogaPrismaHandler(prisma: PrismaClient) {
   return createYogaHandler(async (userId, after) => {
     const plan = planTaskPage({ first: 20, after }, defaultTaskOrder);
     const rows = await prisma.task.findMany({

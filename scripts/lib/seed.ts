@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Prisma } from '../../src/db.js';
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
 
 const demo: Record<string, { title: string; description?: string; completed?: boolean }[]> = {
   alice: [
@@ -40,7 +40,7 @@ const demo: Record<string, { title: string; description?: string; completed?: bo
 export const demoUserIds = Object.keys(demo);
 
 /** Replaces the demo users' tasks with the demo set; other users are untouched. Safe to run again. */
-export async function seedDemoData(prisma: Prisma): Promise<{ users: number; tasks: number }> {
+export async function seedDemoData(prisma: PrismaClient): Promise<{ users: number; tasks: number }> {
   const start = Date.now() - 60 * 60 * 1000;
   let tasks = 0;
   await prisma.$transaction(async (tx) => {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   getArgumentValues,
   getNamedType,
@@ -10,8 +9,9 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { type AuthConfig, ConfigError } from '../config.js';
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { AuthConfig } from '../config.js';
+import { requestOf } from '../context.js';
 import { ErrorCode, requestRefused } from '../errors.js';
 import type { Logger } from '../logger.js';
 
@@ -25,16 +25,8 @@ function verificationKey(key: AuthConfig['key']): { key: VerificationKey; algori
       return { key: new TextEncoder().encode(key.secret), algorithms: ['HS256'] };
     case 'jwksUrl':
       return { key: createRemoteJWKSet(new URL(key.url), { timeoutDuration: 5000 }), algorithms: asymmetricAlgorithms };
-    case 'jwksFile': {
-      let keySet: JSONWebKeySet;
-      try {
-        keySet = JSON.parse(readFileSync(key.path, 'utf8')) as JSONWebKeySet;
-        return { key: createLocalJWKSet(keySet), algorithms: asymmetricAlgorithms };
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new ConfigError(`Invalid configuration:\n  AUTH_JWKS_FILE=${JSON.stringify(key.path)}: not a readable JWKS (${reason})`);
-      }
-    }
+    case 'jwksFile':
+      return { key: createLocalJWKSet(key.keySet), algorithms: asymmetricAlgorithms };
   }
 }
 
@@ -112,7 +104,7 @@ function claimedUserIds(args: ExecutionArgs): string[] | undefined {
 }
 
 /** Refuses, before any resolver runs, an operation that acts for a user other than the token's subject. */
-export function useSubjectBinding(subjects: WeakMap<Request, string>, requestOf: (context: unknown) => Request | undefined): Plugin {
+export function useSubjectBinding(subjects: WeakMap<Request, string>): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const request = requestOf(args.contextValue);

@@ -1,8 +1,9 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from '../builder.js';
 import './scalars.js';
-import './task.js';
-import './task-events.js';
+import './task/task.js';
+import './task/mutations.js';
+import './task/subscription.js';
 import './user.js';
 
 export const schema = builder.toSchema();

@@ -1,8 +1,9 @@
 import { builder } from '../builder.js';
-import { taskPageComplexity } from '../complexity.js';
-import { taskPageSize } from '../task-query.js';
-import { userIdInput } from '../validation.js';
-import { resolveTaskConnection, Task, TaskConnection, TaskFilter, TaskOrder } from './task.js';
+import { taskPageComplexity } from './task/cost.js';
+import { TaskFilter, TaskOrder } from './task/inputs.js';
+import { taskPageSize } from './task/paging.js';
+import { resolveTaskConnection, Task, TaskConnection } from './task/task.js';
+import { userIdInput } from './validation.js';
 
 const User = builder.prismaObject('User', {
   description: 'Someone who owns tasks. The id is chosen by the client, typically an auth provider subject.',

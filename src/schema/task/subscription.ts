@@ -1,6 +1,6 @@
-import { builder } from '../builder.js';
-import { fromTaskEventMessage, type TaskEventMessage } from '../task-events.js';
+import { builder } from '../../builder.js';
 import { userIdInput } from '../validation.js';
+import { fromTaskEventMessage, type TaskEventMessage } from './events.js';
 
 const TaskEventType = builder.enumType('TaskEventType', {
   description: 'What happened to a task.',

@@ -1,17 +1,16 @@
 import DataLoader from 'dataloader';
-import type { Prisma as PrismaClient } from './db.js';
-import type { Prisma, Task, User } from './generated/prisma/client.js';
-import { type TaskFilter, type TaskPagePlan, taskFilterKey, taskFilterWhere } from './task-query.js';
-import type { TaskColumn } from './task-selection.js';
+import type { Prisma, PrismaClient, Task, User } from '../../generated/prisma/client.js';
+import type { TaskColumn } from './columns.js';
+import { type TaskFilterInput, type TaskPagePlan, taskFilterKey, taskFilterWhere } from './paging.js';
 
 export interface TaskCountKey {
   userId: string;
-  filter: TaskFilter | null | undefined;
+  filter: TaskFilterInput | null | undefined;
 }
 
 export interface TaskPageKey {
   userId: string;
-  filter: TaskFilter | null | undefined;
+  filter: TaskFilterInput | null | undefined;
   plan: TaskPagePlan;
   /** The columns the query reads; the rows carry only these (and those of other keys batched with them). */
   columns: readonly TaskColumn[];
@@ -56,7 +55,7 @@ export function createLoaders(prisma: PrismaClient) {
             const where = first.plan.where ? { AND: [filterWhere, first.plan.where] } : filterWhere;
             const { orderBy, take } = first.plan;
             const select: Prisma.TaskSelect = Object.fromEntries(members.flatMap((key) => key.columns).map((column) => [column, true]));
-            // The rows hold the selected columns only; resolvers read no others (src/task-selection.ts).
+            // The rows hold the selected columns only; resolvers read no others (columns.ts).
             if (userIds.size === 1) {
               const { userId } = first;
               const rows = await prisma.task.findMany({ where: { ...where, userId }, orderBy, take, select });

@@ -1,4 +1,4 @@
-import { type PageArgs, taskPageSize } from './task-query.js';
+import { type PageArgs, taskPageSize } from './paging.js';
 
 /**
  * Cost of a task connection for the cost budget: everything selected under it counts once per task the page can

@@ -1,25 +1,16 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub, Repeater } from 'graphql-yoga';
 import { Redis } from 'ioredis';
-import type { Logger } from './logger.js';
+import type { Task } from '../../generated/prisma/client.js';
+import type { Logger } from '../../logger.js';
 
 export const taskEventTypes = ['CREATED', 'UPDATED', 'DELETED'] as const;
 export type TaskEventType = (typeof taskEventTypes)[number];
 
-export interface TaskRow {
-  id: string;
-  userId: string;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
 /** What travels between instances: JSON, so timestamps are ISO strings. */
 export interface TaskEventMessage {
   type: TaskEventType;
-  task: Omit<TaskRow, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+  task: Omit<Task, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 }
 
 type YogaTaskPubSub = PubSub<{ taskEvents: [userId: string, message: TaskEventMessage] }>;
@@ -50,7 +41,7 @@ function withEndableStreams(pubsub: YogaTaskPubSub): Pick<TaskEvents, 'pubsub' |
   };
 }
 
-export function toTaskEventMessage(type: TaskEventType, task: TaskRow): TaskEventMessage {
+export function toTaskEventMessage(type: TaskEventType, task: Task): TaskEventMessage {
   const { id, userId, title, description, completed, createdAt, updatedAt } = task;
   return {
     type,
@@ -59,11 +50,11 @@ export function toTaskEventMessage(type: TaskEventType, task: TaskRow): TaskEven
 }
 
 /** Tells the user's subscribers about a write that has succeeded. */
-export function publishTaskEvent(pubsub: TaskPubSub, type: TaskEventType, task: TaskRow): void {
+export function publishTaskEvent(pubsub: TaskPubSub, type: TaskEventType, task: Task): void {
   pubsub.publish('taskEvents', task.userId, toTaskEventMessage(type, task));
 }
 
-export function fromTaskEventMessage(message: TaskEventMessage): { type: TaskEventType; task: TaskRow } {
+export function fromTaskEventMessage(message: TaskEventMessage): { type: TaskEventType; task: Task } {
   return {
     type: message.type,
     task: { ...message.task, createdAt: new Date(message.task.createdAt), updatedAt: new Date(message.task.updatedAt) },

@@ -1,18 +1,20 @@
-import { badUserInput } from './errors.js';
-import type { Prisma } from './generated/prisma/client.js';
+import { badUserInput } from '../../errors.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 
 export const taskPageSize = { default: 20, max: 100 } as const;
 
 export const taskOrderFields = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', TITLE: 'title' } as const;
-export type TaskOrderField = keyof typeof taskOrderFields;
-export type OrderDirection = 'ASC' | 'DESC';
+export type TaskOrderFieldName = keyof typeof taskOrderFields;
+export type SortDirection = 'ASC' | 'DESC';
 
-export interface TaskOrder {
-  field: TaskOrderField;
-  direction: OrderDirection;
+/** A TaskOrder argument's value. */
+export interface TaskOrderInput {
+  field: TaskOrderFieldName;
+  direction: SortDirection;
 }
 
-export interface TaskFilter {
+/** A TaskFilter argument's value. */
+export interface TaskFilterInput {
   completed?: boolean | null;
   search?: string | null;
 }
@@ -24,13 +26,13 @@ export interface PageArgs {
   before?: string | null;
 }
 
-export const defaultTaskOrder: TaskOrder = { field: 'CREATED_AT', direction: 'DESC' };
+export const defaultTaskOrder: TaskOrderInput = { field: 'CREATED_AT', direction: 'DESC' };
 
 // Validated search text holds no NUL; the completed flag is one character, so the key is unambiguous.
-export const taskFilterKey = (filter: TaskFilter | null | undefined) =>
+export const taskFilterKey = (filter: TaskFilterInput | null | undefined) =>
   `${filter?.completed == null ? '-' : filter.completed ? 't' : 'f'}${filter?.search ?? ''}`;
 
-export function taskFilterWhere(filter: TaskFilter | null | undefined): Prisma.TaskWhereInput {
+export function taskFilterWhere(filter: TaskFilterInput | null | undefined): Prisma.TaskWhereInput {
   const where: Prisma.TaskWhereInput = {};
   if (filter?.completed != null) where.completed = filter.completed;
   if (filter?.search) {
@@ -54,7 +56,7 @@ interface Cursor {
   id: string;
 }
 
-export function encodeCursor(order: TaskOrder, task: { id: string; createdAt: Date; updatedAt: Date; title: string }) {
+export function encodeCursor(order: TaskOrderInput, task: { id: string; createdAt: Date; updatedAt: Date; title: string }) {
   const column = taskOrderFields[order.field];
   const value = column === 'title' ? task.title : task[column].toISOString();
   return Buffer.from(JSON.stringify([order.field, value, task.id])).toString('base64url');
@@ -62,7 +64,7 @@ export function encodeCursor(order: TaskOrder, task: { id: string; createdAt: Da
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function decodeCursor(argName: 'after' | 'before', cursor: string, order: TaskOrder): Cursor {
+export function decodeCursor(argName: 'after' | 'before', cursor: string, order: TaskOrderInput): Cursor {
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -107,7 +109,7 @@ export interface TaskPagePlan {
 }
 
 /** Validates the page arguments and turns them into a keyset query: cursors seek through the index, never OFFSET. */
-export function planTaskPage(args: PageArgs, order: TaskOrder): TaskPagePlan {
+export function planTaskPage(args: PageArgs, order: TaskOrderInput): TaskPagePlan {
   const first = pageSize('first', args.first);
   const last = pageSize('last', args.last);
   if (first !== undefined && last !== undefined) {
@@ -133,7 +135,7 @@ export function planTaskPage(args: PageArgs, order: TaskOrder): TaskPagePlan {
   };
 }
 
-function seek(column: (typeof taskOrderFields)[TaskOrderField], cursor: Cursor, comparison: 'gt' | 'lt') {
+function seek(column: (typeof taskOrderFields)[TaskOrderFieldName], cursor: Cursor, comparison: 'gt' | 'lt') {
   const value = column === 'title' ? cursor.value : new Date(cursor.value);
   // The redundant inclusive bound lets PostgreSQL start the index scan at the cursor; the OR alone is only a filter,
   // which read every row before the cursor (deep pages were an OFFSET scan in disguise).
@@ -143,20 +145,21 @@ function seek(column: (typeof taskOrderFields)[TaskOrderField], cursor: Cursor, 
   } satisfies Prisma.TaskWhereInput;
 }
 
-export interface TaskConnection<Node> {
+/** What a task connection field resolves to: the page, and the scope its totalCount counts in. */
+export interface TaskConnectionResult<Node> {
   edges: { cursor: string; node: Node }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   userId: string;
-  filter: TaskFilter | null | undefined;
+  filter: TaskFilterInput | null | undefined;
 }
 
 export function toConnection<Node extends { id: string; createdAt: Date; updatedAt: Date; title: string }>(
   rows: Node[],
   plan: TaskPagePlan,
   args: PageArgs,
-  order: TaskOrder,
-  scope: { userId: string; filter: TaskFilter | null | undefined },
-): TaskConnection<Node> {
+  order: TaskOrderInput,
+  scope: { userId: string; filter: TaskFilterInput | null | undefined },
+): TaskConnectionResult<Node> {
   const hasMore = rows.length > plan.size;
   const page = rows.slice(0, plan.size);
   if (plan.backward) page.reverse();

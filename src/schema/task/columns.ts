@@ -1,5 +1,5 @@
 import { type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
-import { type TaskOrderField, taskOrderFields } from './task-query.js';
+import { type TaskOrderFieldName, taskOrderFields } from './paging.js';
 
 export type TaskColumn = 'id' | 'title' | 'description' | 'completed' | 'createdAt' | 'updatedAt' | 'userId';
 
@@ -30,7 +30,7 @@ function* fieldsOf(
  * column), so a page of 20 rows maps only those: reading every column showed in profiles. @skip/@include are
  * ignored; reading a column too many is harmless.
  */
-export function selectedTaskColumns(info: GraphQLResolveInfo, orderField: TaskOrderField): readonly TaskColumn[] {
+export function selectedTaskColumns(info: GraphQLResolveInfo, orderField: TaskOrderFieldName): readonly TaskColumn[] {
   // The field node belongs to the parsed document Yoga caches, so the walk runs once per document and ordering.
   const [fieldNode] = info.fieldNodes;
   if (!fieldNode) return readColumns(info, orderField);
@@ -47,9 +47,9 @@ export function selectedTaskColumns(info: GraphQLResolveInfo, orderField: TaskOr
   return columns;
 }
 
-const columnsByFieldNode = new WeakMap<FieldNode, Map<TaskOrderField, readonly TaskColumn[]>>();
+const columnsByFieldNode = new WeakMap<FieldNode, Map<TaskOrderFieldName, readonly TaskColumn[]>>();
 
-function readColumns(info: GraphQLResolveInfo, orderField: TaskOrderField): readonly TaskColumn[] {
+function readColumns(info: GraphQLResolveInfo, orderField: TaskOrderFieldName): readonly TaskColumn[] {
   const columns = new Set<TaskColumn>(['id', taskOrderFields[orderField]]);
   for (const connection of info.fieldNodes) {
     for (const edges of fieldsOf(connection.selectionSet, info.fragments)) {
