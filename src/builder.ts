@@ -27,8 +27,8 @@ export const builder = new SchemaBuilder<{
     client: (context) => context.prisma,
     dmmf: getDatamodel(),
     exposeDescriptions: false,
-    filterConnectionTotalCount: true,
-    onUnusedQuery: null,
+    // A prismaField resolver must pass the query it is given to Prisma, or relations would load one by one.
+    onUnusedQuery: 'error',
   },
   relay: {
     clientMutationId: 'omit',
@@ -40,7 +40,7 @@ export const builder = new SchemaBuilder<{
     hasPreviousPageFieldOptions: { description: 'Whether tasks precede this page.' },
     startCursorFieldOptions: { description: 'Cursor of the first task on the page; pass it as before.' },
     endCursorFieldOptions: { description: 'Cursor of the last task on the page; pass it as after.' },
-    // The connection field multiplies by the page size already (src/complexity.ts).
+    // The connection field multiplies by the page size already (src/schema/task/cost.ts).
     edgesFieldOptions: { nullable: false, description: 'The tasks of this page, in order.', complexity: { field: 1, multiplier: 1 } },
     pageInfoFieldOptions: { description: 'Cursors and whether more pages exist.' },
     cursorFieldOptions: { description: 'Opaque position of this task in the list.' },

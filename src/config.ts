@@ -82,21 +82,17 @@ const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((value) => ['true', '1', 'yes'].includes(value));
 
-const postgresUrl = z.string().refine((value) => {
-  try {
-    return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}, 'must be a postgres:// or postgresql:// connection URL');
+const connectionUrl = (protocols: [string, string]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol.slice(0, -1));
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.map((protocol) => `${protocol}://`).join(' or ')} connection URL`);
 
-const redisUrl = z.string().refine((value) => {
-  try {
-    return ['redis:', 'rediss:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}, 'must be a redis:// or rediss:// connection URL');
+const postgresUrl = connectionUrl(['postgres', 'postgresql']);
+const redisUrl = connectionUrl(['redis', 'rediss']);
 
 // What jose's createLocalJWKSet accepts.
 const jsonWebKeySet = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });

@@ -5,6 +5,11 @@ import { taskPageSize } from './task/paging.js';
 import { resolveTaskConnection, Task, TaskConnection } from './task/task.js';
 import { userIdInput } from './validation.js';
 
+/** The `id` argument of the user fields. */
+const userArgs = builder.args((t) => ({
+  id: t.id({ required: true, description: 'The user id (1 to 128 characters).' }).validate(userIdInput('id')),
+}));
+
 const User = builder.prismaObject('User', {
   description: 'Someone who owns tasks. The id is chosen by the client, typically an auth provider subject.',
   fields: (t) => ({
@@ -50,7 +55,7 @@ builder.queryFields((t) => ({
     type: User,
     nullable: true,
     description: 'A user by id; null when no such user exists.',
-    args: { id: t.arg.id({ required: true, description: 'The user id (1 to 128 characters).' }).validate(userIdInput('id')) },
+    args: userArgs,
     resolve: (_root, { id }, context) => context.loaders.user.load(id),
   }),
 }));
@@ -59,7 +64,7 @@ builder.mutationFields((t) => ({
   createUser: t.prismaField({
     type: 'User',
     description: 'Creates the user if it does not exist yet and returns it. Safe to repeat.',
-    args: { id: t.arg.id({ required: true, description: 'The user id (1 to 128 characters).' }).validate(userIdInput('id')) },
+    args: userArgs,
     resolve: async (query, _root, { id }, context) => {
       // ON CONFLICT DO NOTHING: an upsert here races under concurrent first requests.
       await context.prisma.user.createMany({ data: [{ id }], skipDuplicates: true });

@@ -1,9 +1,18 @@
 import { z } from 'zod';
 import { builder } from '../../builder.js';
 import { OrderDirection } from '../scalars.js';
-import { descriptionInput, limits, searchInput, titleInput } from '../validation.js';
+import { descriptionInput, limits, searchInput, taskIdInput, titleInput, userIdInput } from '../validation.js';
 
-export const ownerDescription = 'The user the task belongs to (1 to 128 characters).';
+/** The `userId` argument of the task fields: every task read and write names the user it is for. */
+export const ownerArgs = builder.args((t) => ({
+  userId: t.id({ required: true, description: 'The user the task belongs to (1 to 128 characters).' }).validate(userIdInput()),
+}));
+
+/** The arguments that name one task: its owner and its id. */
+export const taskArgs = builder.args((t) => ({
+  ...ownerArgs,
+  id: t.id({ required: true, description: 'The task id.' }).validate(taskIdInput()),
+}));
 
 const TaskOrderField = builder.enumType('TaskOrderField', {
   description: 'Fields tasks can be sorted by. Ties are broken by id, so pages are stable.',

@@ -1,18 +1,17 @@
 import { v7 as uuidv7 } from 'uuid';
 import { builder } from '../../builder.js';
-import { isForeignKeyViolation, isRecordNotFound } from '../../database-errors.js';
-import { notFound } from '../../errors.js';
+import { isForeignKeyViolation } from '../../database-errors.js';
+import { notFound, orNotFound } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
-import { taskIdInput, userIdInput } from '../validation.js';
 import { publishTaskEvent } from './events.js';
-import { CreateTaskInput, ownerDescription, UpdateTaskInput } from './inputs.js';
+import { CreateTaskInput, ownerArgs, taskArgs, UpdateTaskInput } from './inputs.js';
 
 builder.mutationFields((t) => ({
   createTask: t.prismaField({
     type: 'Task',
     description: 'Creates a task. The user is created on first use.',
     args: {
-      userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),
+      ...ownerArgs,
       input: t.arg({ type: CreateTaskInput, required: true, description: 'The new task.' }),
     },
     resolve: async (query, _root, { userId, input }, context) => {
@@ -40,8 +39,7 @@ builder.mutationFields((t) => ({
     type: 'Task',
     description: 'Changes a task of the user. NOT_FOUND when it does not exist or belongs to someone else.',
     args: {
-      userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),
-      id: t.arg.id({ required: true, description: 'The task id.' }).validate(taskIdInput()),
+      ...taskArgs,
       input: t.arg({ type: UpdateTaskInput, required: true, description: 'The changes.' }),
     },
     resolve: async (query, _root, { userId, id, input }, context) => {
@@ -54,13 +52,7 @@ builder.mutationFields((t) => ({
         if (!task) throw notFound('Task', id);
         return task;
       }
-      let task;
-      try {
-        task = await context.prisma.task.update({ ...query, where: { id, userId }, data });
-      } catch (error) {
-        if (isRecordNotFound(error)) throw notFound('Task', id);
-        throw error;
-      }
+      const task = await orNotFound('Task', id, context.prisma.task.update({ ...query, where: { id, userId }, data }));
       publishTaskEvent(context.pubsub, 'UPDATED', task);
       return task;
     },
@@ -68,18 +60,9 @@ builder.mutationFields((t) => ({
   deleteTask: t.prismaField({
     type: 'Task',
     description: 'Deletes a task of the user and returns it. NOT_FOUND when it does not exist or belongs to someone else.',
-    args: {
-      userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),
-      id: t.arg.id({ required: true, description: 'The task id.' }).validate(taskIdInput()),
-    },
+    args: taskArgs,
     resolve: async (query, _root, { userId, id }, context) => {
-      let task;
-      try {
-        task = await context.prisma.task.delete({ ...query, where: { id, userId } });
-      } catch (error) {
-        if (isRecordNotFound(error)) throw notFound('Task', id);
-        throw error;
-      }
+      const task = await orNotFound('Task', id, context.prisma.task.delete({ ...query, where: { id, userId } }));
       publishTaskEvent(context.pubsub, 'DELETED', task);
       return task;
     },

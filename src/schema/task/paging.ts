@@ -145,12 +145,16 @@ function seek(column: (typeof taskOrderFields)[TaskOrderFieldName], cursor: Curs
   } satisfies Prisma.TaskWhereInput;
 }
 
-/** What a task connection field resolves to: the page, and the scope its totalCount counts in. */
-export interface TaskConnectionResult<Node> {
-  edges: { cursor: string; node: Node }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+/** The tasks a list is drawn from: its totalCount counts them. */
+export interface TaskListScope {
   userId: string;
   filter: TaskFilterInput | null | undefined;
+}
+
+/** What a task connection field resolves to: the page and its scope. */
+export interface TaskConnectionResult<Node> extends TaskListScope {
+  edges: { cursor: string; node: Node }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
 export function toConnection<Node extends { id: string; createdAt: Date; updatedAt: Date; title: string }>(
@@ -158,7 +162,7 @@ export function toConnection<Node extends { id: string; createdAt: Date; updated
   plan: TaskPagePlan,
   args: PageArgs,
   order: TaskOrderInput,
-  scope: { userId: string; filter: TaskFilterInput | null | undefined },
+  scope: TaskListScope,
 ): TaskConnectionResult<Node> {
   const hasMore = rows.length > plan.size;
   const page = rows.slice(0, plan.size);

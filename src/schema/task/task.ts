@@ -1,16 +1,16 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../../builder.js';
 import type { Context } from '../../context.js';
-import { limits, taskIdInput, userIdInput } from '../validation.js';
+import { limits } from '../validation.js';
 import { selectedTaskColumns } from './columns.js';
 import { taskPageComplexity } from './cost.js';
-import { ownerDescription, TaskFilter, TaskOrder } from './inputs.js';
+import { ownerArgs, taskArgs, TaskFilter, TaskOrder } from './inputs.js';
 import {
   defaultTaskOrder,
   type PageArgs,
   planTaskPage,
-  type TaskConnectionResult,
   type TaskFilterInput,
+  type TaskListScope,
   type TaskOrderInput,
   taskPageSize,
   toConnection,
@@ -31,17 +31,14 @@ export const Task = builder.prismaObject('Task', {
   }),
 });
 
-export const TaskConnection = builder.connectionObject({
+export const TaskConnection = builder.connectionObject<typeof Task, TaskListScope>({
   type: Task,
   name: 'TaskConnection',
   description: 'A page of tasks (Relay cursor connection).',
   fields: (t) => ({
     totalCount: t.int({
       description: 'How many tasks match the filter, across all pages.',
-      resolve: (connection, _args, context) => {
-        const { userId, filter } = connection as unknown as TaskConnectionResult<unknown>;
-        return context.loaders.taskCount.load({ userId, filter });
-      },
+      resolve: ({ userId, filter }, _args, context) => context.loaders.taskCount.load({ userId, filter }),
     }),
   }),
 }, { name: 'TaskEdge', description: 'A task and the cursor to page from it.' });
@@ -64,10 +61,7 @@ builder.queryFields((t) => ({
     type: 'Task',
     nullable: true,
     description: "One of the user's tasks; null when it does not exist or belongs to someone else.",
-    args: {
-      userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),
-      id: t.arg.id({ required: true, description: 'The task id.' }).validate(taskIdInput()),
-    },
+    args: taskArgs,
     resolve: (query, _root, { userId, id }, context) =>
       context.prisma.task.findUnique({ ...query, where: { id, userId } }),
   }),
@@ -77,7 +71,7 @@ builder.queryFields((t) => ({
       complexity: taskPageComplexity,
       description: `The user's tasks, newest first unless orderBy says otherwise. Pages hold ${taskPageSize.default} tasks by default, ${taskPageSize.max} at most. An unknown user has none.`,
       args: {
-        userId: t.arg.id({ required: true, description: ownerDescription }).validate(userIdInput()),
+        ...ownerArgs,
         filter: t.arg({ type: TaskFilter, description: 'Only tasks that match.' }),
         orderBy: t.arg({ type: TaskOrder, description: 'Sort order; newest first by default.' }),
       },
