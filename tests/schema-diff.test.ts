@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { declaresBreakingChange, diffSchemas } from '../scripts/lib/schema-diff.js';
+import { declaresBreakingChange, diffSchemas } from '../scripts/schema/changes.js';
 
 const committed = await readFile(new URL('../schema.graphql', import.meta.url), 'utf8');
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, isInputObjectType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { diffMigrationsToSchema } from '../scripts/lib/schema-engine.js';
+import { diffMigrationsToSchema } from '../scripts/db/schema-engine.js';
 import { printedSchema, schema } from '../src/schema/index.js';
 import { testDatabaseKind } from './support/databases.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedDemoData } from '../scripts/lib/seed.js';
+import { seedDemoData } from '../scripts/db/demo-data.js';
 import { useTestApi } from './support/api.js';
 import { countTasks, createTask, listTasks } from './support/operations.js';
 

@@ -2,28 +2,25 @@
 // Flags: --smoke; --cpu-prof writes the API server's V8 profile to bench-results/profiles/; --scenarios=list,create
 // and --no-pglite narrow a run (for profiling one scenario).
 // Env: BENCH_DATABASE_URL (admin connection, default the local server), BENCH_POOL_SIZE (default 10).
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { pino } from 'pino';
 import type { DatabaseConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db.js';
 import { migrate } from '../../src/migrate.js';
+import { createScratchDatabase } from '../db/admin.js';
 import { drive, type LoadOptions } from './load.js';
-import { cpuTimeMs, foreignCpu, projectRoot, sampleMemory, type ServerProcess, startServer } from './processes.js';
+import { adminUrl, cpuTimeMs, foreignCpu, freePort, projectRoot, sampleMemory, type ServerProcess, startServer } from './processes.js';
 import { compareWithBaseline, type DatabaseLabel, evaluateTargets, markdownTable, type Row, type ServerLabel, targetList } from './report.js';
 import { baselineFor, createScenarios, type Scenario, type ScenarioName } from './scenarios.js';
-import { seed, type SeedData, type SeedSize } from './seed.js';
+import { type SeedData, seedDataset, type SeedSize } from './dataset.js';
 import { createBaselineHandler } from './baseline-server.js';
 import { countAppStatements, countReferenceStatements, statementCountSource } from './statements.js';
 import { createYogaFloorHandler } from './yoga-floor-server.js';
 
 const smoke = process.argv.includes('--smoke');
 const cpuProfile = process.argv.includes('--cpu-prof');
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const poolSize = Number(process.env.BENCH_POOL_SIZE ?? 10);
 
 const settings = smoke
@@ -51,25 +48,6 @@ const readScenarios = selected(['list', 'nested', 'deep']);
 const withPglite = !process.argv.includes('--no-pglite');
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 interface Contender {
   server: ServerProcess;
@@ -128,11 +106,9 @@ async function startBenchServer(entry: string, env: Record<string, string>): Pro
 }
 
 async function benchPostgres(): Promise<Row[]> {
-  const name = `taskgraph_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database: DatabaseConfig = { kind: 'postgres', url: url.toString(), poolSize, connectTimeoutMs: 5000 };
-  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}"`));
+  const scratch = await createScratchDatabase(adminUrl, 'taskgraph_bench');
+  const { name } = scratch;
+  const database: DatabaseConfig = { kind: 'postgres', url: scratch.url, poolSize, connectTimeoutMs: 5000 };
   const servers: ServerProcess[] = [];
   try {
     const started = Date.now();
@@ -161,7 +137,7 @@ async function benchPostgres(): Promise<Row[]> {
     ]);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
-    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await scratch.drop();
     log(`PostgreSQL: database ${name} dropped`);
   }
 }
@@ -171,7 +147,7 @@ async function prepare(database: DatabaseConfig): Promise<SeedData> {
   const db = await openDatabase(database, { logger });
   try {
     await migrate(db, logger);
-    return await db.withSession((session) => seed(session, settings.size));
+    return await db.withSession((session) => seedDataset(session, settings.size));
   } finally {
     await db.close();
   }

@@ -1,4 +1,4 @@
-import type { SeedData } from './seed.js';
+import type { SeedData } from './dataset.js';
 
 export type ScenarioName = 'list' | 'nested' | 'deep' | 'create' | 'update' | 'mixed';
 

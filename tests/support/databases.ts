@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import { inject } from 'vitest';
+import { createScratchDatabase } from '../../scripts/db/admin.js';
 import { type Database, type DatabaseOptions, openPglite, openPostgres } from '../../src/db.js';
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
@@ -31,32 +30,16 @@ export async function createPostgresDatabase(
 ): Promise<TestDatabase & { url: string }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `taskgraph_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = openPostgres(
-    { kind: 'postgres', url: url.toString(), poolSize: options.poolSize ?? 10, connectTimeoutMs: 5000 },
-    options,
-  );
+  const scratch = await createScratchDatabase(adminUrl, 'taskgraph_test');
+  const db = openPostgres({ kind: 'postgres', url: scratch.url, poolSize: options.poolSize ?? 10, connectTimeoutMs: 5000 }, options);
   return {
     db,
-    url: url.toString(),
+    url: scratch.url,
     async dispose() {
       await db.close();
-      await withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await scratch.drop();
     },
   };
-}
-
-async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export function createTestDatabase(options: DatabaseOptions): Promise<TestDatabase> {

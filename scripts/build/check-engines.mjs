@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import semver from 'semver';
 
-const root = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const lock = JSON.parse(readFileSync(new URL('../package-lock.json', import.meta.url), 'utf8'));
+const root = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8'));
 const supported = root.engines.node;
 
 // Packages that never run in this project, with the reason; everything else must support every supported Node.

@@ -3,9 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { declaresBreakingChange, diffSchemas, type SchemaChange } from './lib/schema-diff.js';
+import { declaresBreakingChange, diffSchemas, type SchemaChange } from './changes.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function git(...args: string[]): string | undefined {
   try {
@@ -29,7 +29,7 @@ if (previous === undefined) {
   console.log(`schema:diff: ${ref} has no schema.graphql; nothing to compare with.`);
   process.exit(0);
 }
-const current = await readFile(new URL('../schema.graphql', import.meta.url), 'utf8');
+const current = await readFile(new URL('../../schema.graphql', import.meta.url), 'utf8');
 const { breaking, dangerous } = diffSchemas(previous, current);
 
 const list = (title: string, changes: SchemaChange[]) => {

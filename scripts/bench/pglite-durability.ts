@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 /**
  * Single-row commits per second on an embedded PGlite folder, with and without relaxedDurability and with an
  * explicit fsync of the WAL after every commit (what power-loss durability would cost).
- * Usage: npx tsx scripts/bench-pglite-durability.ts [writes=1000]
+ * Usage: npx tsx scripts/bench/pglite-durability.ts [writes=1000]
  */
 const writes = Number(process.argv[2] ?? 1000);
 async function run(label: string, options: { relaxedDurability?: boolean }, afterWrite?: (dir: string) => void) {

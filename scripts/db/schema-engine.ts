@@ -39,7 +39,8 @@ export interface SchemaEngineOptions {
   adapterFactory?: SqlMigrationAwareDriverAdapterFactory;
 }
 
-export interface SchemaDiff {
+/** What the migrations lack to reach the Prisma schema. */
+export interface MigrationDiff {
   hasChanges: boolean;
   /** The migration script; Prisma writes "-- This is an empty migration." when there is nothing. */
   sql: string;
@@ -280,7 +281,7 @@ export async function readSchema(schemaPath: string): Promise<SchemasContainer> 
 }
 
 /** What a new migration would have to contain for the migrations to reach the schema. */
-export async function diffMigrationsToSchema(paths: ProjectPaths = {}): Promise<SchemaDiff> {
+export async function diffMigrationsToSchema(paths: ProjectPaths = {}): Promise<MigrationDiff> {
   const { schemaPath, migrationsDir } = resolvePaths(paths);
   const [schema, migrations] = await Promise.all([readSchema(schemaPath), readMigrationsList(migrationsDir)]);
   const result = await withSchemaEngine(

@@ -1,28 +1,13 @@
 // Measures start-up of the compiled server: from spawning `node dist/server.js` to the first answered GraphQL
 // request, on a new embedded database, an existing one, and PostgreSQL. Run `npm run build` first.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { createScratchDatabase } from '../db/admin.js';
+import { adminUrl, freePort, projectRoot as root } from './processes.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const runs = Number(process.env.STARTUP_RUNS ?? 5);
-const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function timeToFirstAnswer(env: Record<string, string>): Promise<number> {
   const port = await freePort();
@@ -85,20 +70,14 @@ async function main() {
     await rm(dir, { recursive: true, force: true });
   }
 
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  const name = `taskgraph_startup_${randomBytes(4).toString('hex')}`;
-  await admin.query(`CREATE DATABASE "${name}"`);
+  const database = await createScratchDatabase(adminUrl, 'taskgraph_startup');
   try {
-    const url = new URL(postgresUrl);
-    url.pathname = `/${name}`;
-    await timeToFirstAnswer({ DATABASE_URL: url.toString() });
+    await timeToFirstAnswer({ DATABASE_URL: database.url });
     const samples: number[] = [];
-    for (let run = 0; run < runs; run += 1) samples.push(await timeToFirstAnswer({ DATABASE_URL: url.toString() }));
+    for (let run = 0; run < runs; run += 1) samples.push(await timeToFirstAnswer({ DATABASE_URL: database.url }));
     rows.push(summarize('PostgreSQL, migrated database', samples));
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 
   console.log(`Start-up of node dist/server.js to the first answered request (Node ${process.version}):\n`);

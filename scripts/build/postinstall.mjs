@@ -8,7 +8,7 @@ const run = (command, args) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
-run(process.execPath, ['scripts/generate.mjs']);
+run(process.execPath, ['scripts/build/generate.mjs']);
 
 let hasTypeScript = true;
 try {

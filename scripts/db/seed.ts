@@ -1,9 +1,9 @@
 // npm run db:seed: demo users (alice, bob, carol) with tasks, on the configured database; migrates first.
-import { ConfigError, loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db.js';
-import { createLogger } from '../src/logger.js';
-import { migrate } from '../src/migrate.js';
-import { seedDemoData } from './lib/seed.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db.js';
+import { createLogger } from '../../src/logger.js';
+import { migrate } from '../../src/migrate.js';
+import { seedDemoData } from './demo-data.js';
 
 try {
   const config = loadConfig();

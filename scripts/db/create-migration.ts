@@ -5,7 +5,7 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { diffMigrationsToSchema, planMigration, projectRoot } from './lib/schema-engine.js';
+import { diffMigrationsToSchema, planMigration, projectRoot } from './schema-engine.js';
 
 const migrationsDir = path.join(projectRoot, 'prisma/migrations');
 const usage = 'Usage: npm run db:migration:create -- <name> | --check';

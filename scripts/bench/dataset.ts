@@ -36,7 +36,7 @@ interface TaskRow {
  * Seeds with multi-row INSERTs of unnested arrays (5,000 rows a statement) on one session; task ids are the app's
  * uuid v7 and createdAt moves one second per task, so every list has one deterministic order.
  */
-export async function seed(session: SqlSession, size: SeedSize): Promise<SeedData> {
+export async function seedDataset(session: SqlSession, size: SeedSize): Promise<SeedData> {
   const userIds = Array.from({ length: size.users }, (_, index) => `bench-user-${String(index + 1).padStart(5, '0')}`);
   await session.query(
     `INSERT INTO "User" (id, "createdAt", "updatedAt") SELECT id, now(), now() FROM unnest($1::varchar[]) AS u(id)`,

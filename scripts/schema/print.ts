@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { printedSchema } from '../src/schema/index.js';
+import { printedSchema } from '../../src/schema/index.js';
 
-const schemaFile = fileURLToPath(new URL('../schema.graphql', import.meta.url));
+const schemaFile = fileURLToPath(new URL('../../schema.graphql', import.meta.url));
 const printed = printedSchema();
 
 if (process.argv.includes('--check')) {
