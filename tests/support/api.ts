@@ -6,7 +6,11 @@ import type { Database } from '../../src/db.js';
 import type { Logger } from '../../src/logger.js';
 import { migrate } from '../../src/migrate.js';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
-import { createTestDatabase, type TestDatabase } from './databases.js';
+import { createTestDatabase } from './databases.js';
+
+/** Where tests address the API through `yoga.fetch`: no port, no network. */
+export const testOrigin = 'http://taskgraph.test';
+export const testGraphqlUrl = `${testOrigin}/graphql`;
 
 export interface GraphQLResponse<Data = Record<string, unknown>> {
   status: number;
@@ -22,11 +26,21 @@ export interface TestApi {
   logs: Record<string, unknown>[];
   /** Every SQL statement Prisma sent, when the API was started with countQueries. */
   statements: string[];
+  /** A request to a path of the API, e.g. `fetch('/ready')`. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   graphql<Data = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<GraphQLResponse<Data>>;
+  /** Runs the operation; returns its response and the SQL statements it caused (start the API with countQueries). */
+  graphqlWithStatements<Data = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ response: GraphQLResponse<Data>; statements: string[] }>;
+  /** What `work` resolved with and the SQL statements it caused (start the API with countQueries). */
+  statementsDuring<Result>(work: () => Promise<Result>): Promise<{ result: Result; statements: string[] }>;
   dispose(): Promise<void>;
 }
 
@@ -38,49 +52,87 @@ export interface TestApiOptions {
   env?: Record<string, string>;
 }
 
-export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
+/** A logger whose JSON lines land in `logs`, for tests that check what operators would see. */
+export function captureLogs(): { logger: Logger; logs: Record<string, unknown>[] } {
   const logs: Record<string, unknown>[] = [];
-  const statements: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
-  const logger: Logger = pino({ level: 'info' }, sink);
-  const database: TestDatabase = await createTestDatabase({
+  return { logger: pino({ level: 'info' }, sink), logs };
+}
+
+/** A fetch Response of the GraphQL endpoint as a test reads it. */
+export async function readGraphQLResponse<Data = Record<string, unknown>>(response: Response): Promise<GraphQLResponse<Data>> {
+  const body = (await response.json()) as Omit<GraphQLResponse<Data>, 'status' | 'headers'>;
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+/** The API on a database the caller opened and migrated; `dispose` disposes Yoga, then runs `close`. */
+export function serveTestApi(parts: {
+  db: Database;
+  logs: Record<string, unknown>[];
+  statements?: string[];
+  yoga: Yoga;
+  close: () => Promise<void>;
+}): TestApi {
+  const { db, logs, yoga, statements = [] } = parts;
+  const fetch = (path: string, init?: RequestInit) => Promise.resolve(yoga.fetch(`${testOrigin}${path}`, init ?? {}));
+  const graphql = async <Data>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    readGraphQLResponse<Data>(
+      await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      }),
+    );
+  const statementsDuring = async <Result>(work: () => Promise<Result>) => {
+    const before = statements.length;
+    const result = await work();
+    return { result, statements: statements.slice(before) };
+  };
+  return {
+    yoga,
+    db,
+    logs,
+    statements,
+    fetch,
+    graphql,
+    async graphqlWithStatements<Data>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) {
+      const { result: response, statements: caused } = await statementsDuring(() => graphql<Data>(query, variables, headers));
+      return { response, statements: caused };
+    },
+    statementsDuring,
+    async dispose() {
+      await yoga.dispose();
+      await parts.close();
+    },
+  };
+}
+
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
+  const { logger, logs } = captureLogs();
+  const statements: string[] = [];
+  const database = await createTestDatabase({
     logger,
     onQuery: options.countQueries ? (sql) => statements.push(sql) : undefined,
   });
   await migrate(database.db, logger);
   const config = loadConfig({ METRICS: String(options.metrics ?? false), ...options.env });
   const yoga = buildYoga({ db: database.db, logger, config });
-  return {
-    yoga,
-    db: database.db,
-    logs,
-    statements,
-    async graphql(query, variables, headers = {}) {
-      const response = await yoga.fetch('http://taskgraph.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>;
-      return { status: response.status, headers: response.headers, ...body } as GraphQLResponse<never>;
-    },
-    async dispose() {
-      await yoga.dispose();
-      await database.dispose();
-    },
-  };
+  return serveTestApi({ db: database.db, logs, statements, yoga, close: () => database.dispose() });
 }
 
-/** One API (and one private database) for the test file. */
-export function useTestApi(options: TestApiOptions = {}): () => TestApi {
+/**
+ * One API (and one private database) for the test file or describe block. Pass a function when the options are
+ * known only once earlier hooks ran (a key file written in beforeAll, a port).
+ */
+export function useTestApi(options: TestApiOptions | (() => TestApiOptions) = {}): () => TestApi {
   let api: TestApi | undefined;
   beforeAll(async () => {
-    api = await startTestApi(options);
+    api = await startTestApi(typeof options === 'function' ? options() : options);
   });
   afterAll(async () => {
     await api?.dispose();

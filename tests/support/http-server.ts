@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import type { Yoga } from '../../src/yoga.js';
+import type { TestApi } from './api.js';
 
 export interface ListeningServer {
   /** e.g. http://127.0.0.1:41234 */
@@ -23,5 +25,20 @@ export async function listen(yoga: Yoga): Promise<ListeningServer> {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/** The test API on a real loopback port for the file or describe block; returns its origin, e.g. http://127.0.0.1:41234. */
+export function useRealPort(api: () => TestApi): () => string {
+  let server: ListeningServer | undefined;
+  beforeAll(async () => {
+    server = await listen(api().yoga);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error('the server is not listening yet');
+    return server.url;
   };
 }

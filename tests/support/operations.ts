@@ -69,6 +69,11 @@ export async function countTasks(api: TestApi, userId: string): Promise<number> 
   return (await listTasks(api, { userId, first: 0 })).totalCount;
 }
 
+/** The `extensions.code` of every error, in order. */
+export function errorCodes(response: Pick<GraphQLResponse<unknown>, 'errors'>): unknown[] {
+  return (response.errors ?? []).map((error) => error.extensions?.code);
+}
+
 export function expectErrorCode(response: GraphQLResponse<unknown>, code: string, field?: string) {
   expect(response.errors?.[0]?.extensions?.code, JSON.stringify(response.errors)).toBe(code);
   if (field !== undefined) expect(response.errors?.[0]?.extensions?.field).toBe(field);

@@ -1,10 +1,9 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { type Database, openPostgres } from '../../src/db.js';
+import { openPostgres } from '../../src/db.js';
 import { migrate } from '../../src/migrate.js';
-import { buildYoga, type Yoga } from '../../src/yoga.js';
-import type { GraphQLResponse } from './api.js';
+import { buildYoga } from '../../src/yoga.js';
+import { captureLogs, serveTestApi, type TestApi } from './api.js';
 import { createPostgresDatabase, type TestDatabase } from './databases.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -14,29 +13,18 @@ export interface DatabaseTimeouts {
   queryTimeoutMs?: number;
 }
 
-export interface ProxiedApi {
-  yoga: Yoga;
-  /** The API's own connection pool, which reaches PostgreSQL only through the proxy. */
-  db: Database;
+/** A test API whose connection pool (`db`) reaches PostgreSQL only through `proxy`. */
+export interface ProxiedApi extends TestApi {
   proxy: TcpProxy;
   /** The migrated test database, reached directly (not through the proxy). */
   direct: TestDatabase & { url: string };
-  logs: Record<string, unknown>[];
-  graphql<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
+  /** The status of GET /ready. */
   ready(): Promise<number>;
-  dispose(): Promise<void>;
 }
 
 /** The API on a fresh PostgreSQL database that it reaches through a TCP proxy the test can cut. */
 export async function startProxiedApi(timeouts: DatabaseTimeouts): Promise<ProxiedApi> {
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = pino({ level: 'info' }, sink);
+  const { logger, logs } = captureLogs();
   const direct = await createPostgresDatabase({ logger });
   await migrate(direct.db, logger);
   const target = new URL(direct.url);
@@ -46,30 +34,31 @@ export async function startProxiedApi(timeouts: DatabaseTimeouts): Promise<Proxi
   proxiedUrl.port = String(proxy.port);
   const db = openPostgres({ kind: 'postgres', url: proxiedUrl.toString(), poolSize: 4, ...timeouts }, { logger });
   const yoga = buildYoga({ db, logger, config: loadConfig({ GRAPHIQL: 'false', METRICS: 'false' }) });
-  return {
-    yoga,
+  const api = serveTestApi({
     db,
-    proxy,
-    direct,
     logs,
-    async graphql(query, variables) {
-      const response = await yoga.fetch('http://taskgraph.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as Omit<GraphQLResponse, 'status' | 'headers'>;
-      return { status: response.status, headers: response.headers, ...body } as GraphQLResponse<never>;
-    },
-    async ready() {
-      return (await yoga.fetch('http://taskgraph.test/ready')).status;
-    },
-    async dispose() {
+    yoga,
+    async close() {
       proxy.restore();
-      await yoga.dispose();
       await db.close();
       await proxy.close();
       await direct.dispose();
     },
+  });
+  return { ...api, proxy, direct, ready: async () => (await api.fetch('/ready')).status };
+}
+
+/** One proxied API for the describe block. */
+export function useProxiedApi(timeouts: DatabaseTimeouts): () => ProxiedApi {
+  let api: ProxiedApi | undefined;
+  beforeAll(async () => {
+    api = await startProxiedApi(timeouts);
+  });
+  afterAll(async () => {
+    await api?.dispose();
+  });
+  return () => {
+    if (!api) throw new Error('the proxied API is not started yet');
+    return api;
   };
 }

@@ -68,12 +68,3 @@ export function runServerExpectingExit(env: Record<string, string>): Promise<{ c
     }),
   );
 }
-
-export async function postGraphQL<Data>(url: string, query: string, variables?: Record<string, unknown>) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data?: Data; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-}

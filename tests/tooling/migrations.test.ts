@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { pino } from 'pino';
+import { expect, it } from 'vitest';
+import { migrate, migrationsDir } from '../../src/migrate.js';
+import { useTestApi } from '../support/api.js';
+
+const api = useTestApi();
+
+interface LedgerRow {
+  migration_name: string;
+  checksum: string;
+  finished_at: Date | null;
+  applied_steps_count: number;
+}
+
+it("records applied migrations in Prisma's ledger with native checksums", async () => {
+  const rows = await api().db.withSession((session) =>
+    session.query<LedgerRow>('SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations"'),
+  );
+  const script = await readFile(`${migrationsDir}/20261122000000_init/migration.sql`);
+  expect(rows).toEqual([
+    {
+      migration_name: '20261122000000_init',
+      checksum: createHash('sha256').update(script).digest('hex'),
+      finished_at: expect.any(Date),
+      applied_steps_count: 1,
+    },
+  ]);
+});
+
+it('applies nothing the second time', async () => {
+  expect(await migrate(api().db, pino({ level: 'silent' }))).toEqual([]);
+});
+
+it('the database itself refuses a blank title', async () => {
+  const insert = api().db.withSession((session) =>
+    session.query(`WITH u AS (INSERT INTO "User" (id, "updatedAt") VALUES ('guard', now()) RETURNING id)
+      INSERT INTO "Task" (id, title, "userId", "updatedAt") SELECT '01936d2e-6b8a-7c3e-8f00-0000000000aa', '   ', id, now() FROM u`),
+  );
+  await expect(insert).rejects.toThrow(/Task_title_not_blank/);
+});
+
+it('the database itself refuses a title over 500 characters', async () => {
+  const insert = api().db.withSession((session) =>
+    session.query(`WITH u AS (INSERT INTO "User" (id, "updatedAt") VALUES ('guard2', now()) RETURNING id)
+      INSERT INTO "Task" (id, title, "userId", "updatedAt") SELECT '01936d2e-6b8a-7c3e-8f00-0000000000ab', repeat('x', 501), id, now() FROM u`),
+  );
+  await expect(insert).rejects.toThrow(/too long/);
+});
