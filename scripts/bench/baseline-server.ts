@@ -5,13 +5,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import type { Task } from '../../src/generated/prisma/client.js';
 
-export interface TaskRow {
-  id: string;
-  title: string;
-  completed: boolean;
-  createdAt: Date;
-}
+/** The four columns the bench's requests read. */
+export type TaskRow = Pick<Task, 'id' | 'title' | 'completed' | 'createdAt'>;
 
 export type Query = (sql: string, params: unknown[]) => Promise<TaskRow[]>;
 

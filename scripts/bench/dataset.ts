@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlSession } from '../../src/db.js';
+import type { Task } from '../../src/generated/prisma/client.js';
 import { encodeCursor } from '../../src/schema/task/paging.js';
 
 export interface SeedSize {
@@ -24,13 +25,7 @@ const rowsPerStatement = 5_000;
 const epoch = Date.UTC(2025, 0, 1);
 const bigUserId = 'bench-big';
 
-interface TaskRow {
-  id: string;
-  title: string;
-  userId: string;
-  completed: boolean;
-  createdAt: Date;
-}
+type SeedTask = Pick<Task, 'id' | 'title' | 'userId' | 'completed' | 'createdAt'>;
 
 /**
  * Seeds with multi-row INSERTs of unnested arrays (5,000 rows a statement) on one session; task ids are the app's
@@ -44,13 +39,13 @@ export async function seedDataset(session: SqlSession, size: SeedSize): Promise<
   );
 
   let clock = epoch;
-  const taskOf = (userId: string, index: number): TaskRow => {
+  const taskOf = (userId: string, index: number): SeedTask => {
     clock += 1000;
     return { id: uuidv7({ msecs: clock }), title: `Task ${index + 1} of ${userId}`, userId, completed: index % 4 === 0, createdAt: new Date(clock) };
   };
 
   const updateTargets: [string, string][] = [];
-  let batch: TaskRow[] = [];
+  let batch: SeedTask[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     await session.query(
@@ -77,7 +72,7 @@ export async function seedDataset(session: SqlSession, size: SeedSize): Promise<
       if (batch.length >= rowsPerStatement) await flush();
     }
   }
-  const bigTasks: TaskRow[] = [];
+  const bigTasks: SeedTask[] = [];
   for (let index = 0; index < size.bigUserTasks; index += 1) {
     const task = taskOf(bigUserId, index);
     bigTasks.push(task);
