@@ -29,8 +29,9 @@ async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): P
 }
 
 /**
- * Yoga reads request bodies whole; this caps them: a declared Content-Length over the limit is refused unread,
- * and a body of unknown length (chunked) is read only up to the limit.
+ * MAX_BODY_BYTES, in place of Yoga's own maxRequestBodySize (off in yoga.ts, which says why): a declared
+ * Content-Length over the limit is refused unread, a body of unknown length (chunked) is read only up to the limit,
+ * and a body of known length is not wrapped in another stream.
  */
 export function useBodyLimit(maxBytes: number): Plugin {
   return {
