@@ -8,7 +8,7 @@ import { maskDatabaseErrors } from './database-errors.js';
 import { ErrorCode } from './errors.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
-import { useBearerAuth, useSubjectBinding } from './plugins/auth.js';
+import { type BearerIdentity, useBearerAuth, useSubjectBinding } from './plugins/auth.js';
 import { useBodyLimit } from './plugins/body-limit.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { useNoIntrospection } from './plugins/introspection.js';
@@ -157,8 +157,8 @@ const renderBundledGraphiQL = (options: GraphiQLOptions) =>
 
 export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEvents().pubsub }: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
-  const subjects = new WeakMap<Request, string>();
-  const rateLimit = config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, subjects);
+  const identities = new WeakMap<Request, BearerIdentity>();
+  const rateLimit = config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, identities);
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -179,9 +179,9 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
       useBodyLimit(config.limits.bodyBytes),
       useCsrfPrevention(),
       ...(rateLimit ? [rateLimit.byAddress] : []),
-      ...(config.auth ? [useBearerAuth(config.auth, logger, subjects)] : []),
+      ...(config.auth ? [useBearerAuth(config.auth, logger, identities)] : []),
       ...(rateLimit ? [rateLimit.bySubject] : []),
-      ...(config.auth ? [useSubjectBinding(subjects, requestOf)] : []),
+      ...(config.auth ? [useSubjectBinding()] : []),
       useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
       config.metrics ? useMetrics(db) : {},

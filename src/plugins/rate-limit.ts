@@ -50,7 +50,7 @@ export function clientAddress(request: Request, serverContext: unknown, trustPro
  * Per-client request limits for GraphQL requests: one plugin counts by client address (put it before
  * authentication, so bad tokens are limited too), the other by token subject (after authentication).
  */
-export function createRateLimit(options: RateLimitOptions, subjects: WeakMap<Request, string>) {
+export function createRateLimit(options: RateLimitOptions, identities: WeakMap<Request, { subject: string }>) {
   const store = new MemoryRateLimitStore();
   const check = (key: string) => {
     const { count, resetAt } = store.hit(key, options.windowMs);
@@ -70,8 +70,8 @@ export function createRateLimit(options: RateLimitOptions, subjects: WeakMap<Req
   };
   const bySubject: Plugin = {
     onRequestParse({ request }) {
-      const subject = subjects.get(request);
-      if (subject !== undefined) check(`sub:${subject}`);
+      const identity = identities.get(request);
+      if (identity) check(`sub:${identity.subject}`);
     },
   };
   return { byAddress, bySubject };

@@ -50,8 +50,9 @@ export async function createTask(
   api: TestApi,
   userId: string,
   input: { title: string; description?: string | null; completed?: boolean },
+  headers?: Record<string, string>,
 ): Promise<TaskResult> {
-  const response = await api.graphql<{ createTask: TaskResult }>(createTaskMutation, { userId, input });
+  const response = await api.graphql<{ createTask: TaskResult }>(createTaskMutation, { userId, input }, headers);
   return expectNoErrors(response).createTask;
 }
 
