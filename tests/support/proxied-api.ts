@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { type Database, openPostgres } from '../../src/db.js';
+import { type Database, openDatabase } from '../../src/db.js';
 import { migrate } from '../../src/migrate.js';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
 import type { GraphQLResponse } from './api.js';
@@ -19,8 +19,8 @@ export interface ProxiedApi {
   /** The API's own connection pool, which reaches PostgreSQL only through the proxy. */
   db: Database;
   proxy: TcpProxy;
-  /** The migrated test database, reached directly (not through the proxy). */
-  direct: TestDatabase & { url: string };
+  /** The migrated test database, reached without the proxy (through PgBouncer in its project). */
+  direct: TestDatabase & { url: string; directUrl: string };
   logs: Record<string, unknown>[];
   graphql<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
   ready(): Promise<number>;
@@ -44,7 +44,10 @@ export async function startProxiedApi(timeouts: DatabaseTimeouts): Promise<Proxi
   const proxiedUrl = new URL(direct.url);
   proxiedUrl.hostname = '127.0.0.1';
   proxiedUrl.port = String(proxy.port);
-  const db = openPostgres({ kind: 'postgres', url: proxiedUrl.toString(), poolSize: 4, ...timeouts }, { logger });
+  const db = await openDatabase(
+    { kind: 'postgres', url: proxiedUrl.toString(), directUrl: direct.directUrl, poolSize: 4, ...timeouts },
+    { logger },
+  );
   const yoga = buildYoga({ db, logger, config: loadConfig({ GRAPHIQL: 'false', METRICS: 'false' }) });
   return {
     yoga,
