@@ -1,10 +1,8 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db.js';
 import { migrate } from '../../src/migrate.js';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
-import type { GraphQLResponse } from './api.js';
+import { collectLogs, type GraphQLResponse } from './api.js';
 import { createPostgresDatabase, type TestDatabase } from './databases.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -29,14 +27,7 @@ export interface ProxiedApi {
 
 /** The API on a fresh PostgreSQL database that it reaches through a TCP proxy the test can cut. */
 export async function startProxiedApi(timeouts: DatabaseTimeouts): Promise<ProxiedApi> {
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = pino({ level: 'info' }, sink);
+  const { logger, logs } = collectLogs();
   const direct = await createPostgresDatabase({ logger });
   await migrate(direct.db, logger);
   const target = new URL(direct.url);
