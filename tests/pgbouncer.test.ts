@@ -56,11 +56,9 @@ describe.runIf(throughPgbouncer)('the server behind PgBouncer in transaction mod
     try {
       await locker.query('BEGIN');
       await locker.query('SELECT 1 FROM "Task" WHERE id = $1 FOR UPDATE', [id]);
-      const startedAt = Date.now();
       const response = await postGraphQL(server.url, updateTaskMutation, { userId, id, input: { title: 'changed' } });
       expect(response.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
-      // Well before DATABASE_QUERY_TIMEOUT_MS: the server cancelled the statement, the client did not give up.
-      expect(Date.now() - startedAt).toBeLessThan(8000);
+      // PostgreSQL's own cancellation (57014), not the client's DATABASE_QUERY_TIMEOUT_MS ("Query read timeout").
       await expect.poll(() => server.output()).toContain('canceling statement due to statement timeout');
     } finally {
       await locker.query('ROLLBACK').catch(() => undefined);
