@@ -4,10 +4,13 @@ export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
   | {
       kind: 'postgres';
+      /** The API's connections; may go through a transaction-mode pooler (see isPooledUrl). */
       url: string;
+      /** A direct (non-pooled) URL of the same database for migrations and their lock; see migrationUrl. */
+      directUrl?: string;
       poolSize: number;
       connectTimeoutMs: number;
-      /** PostgreSQL's statement_timeout for every pooled connection; unset or 0 = none. */
+      /** PostgreSQL's statement_timeout for the API's connections; unset or 0 = none. */
       statementTimeoutMs?: number;
       /** How long the client waits for any answer to a query (covers a dead network); unset or 0 = forever. */
       queryTimeoutMs?: number;
@@ -83,6 +86,29 @@ const postgresUrl = z.string().refine((value) => {
   }
 }, 'must be a postgres:// or postgresql:// connection URL');
 
+// Prisma's convention for PgBouncer (`pgbouncer=true`) and Neon's host names for its pooled endpoints.
+const pooledHost = /-pooler(\.|$)/i;
+
+/**
+ * True when the URL looks like it goes through a transaction-mode pooler such as PgBouncer (Neon's pooled
+ * endpoints): session state (SET, advisory locks, named prepared statements) does not survive between transactions.
+ */
+export function isPooledUrl(url: string): boolean {
+  const parsed = new URL(url);
+  return pooledHost.test(parsed.hostname) || parsed.searchParams.get('pgbouncer') === 'true';
+}
+
+const directUrlRequired =
+  'looks like a pooled connection (a -pooler host or pgbouncer=true), where the migrations\' advisory lock does ' +
+  'not hold: set DATABASE_DIRECT_URL to the direct (non-pooled) URL of the same database';
+
+/** The connection for migrations and their session-level advisory lock: never one through a pooler. */
+export function migrationUrl(database: Extract<DatabaseConfig, { kind: 'postgres' }>): string {
+  if (database.directUrl) return database.directUrl;
+  if (isPooledUrl(database.url)) throw new ConfigError(`Invalid configuration:\n  DATABASE_URL: ${directUrlRequired}`);
+  return database.url;
+}
+
 const redisUrl = z.string().refine((value) => {
   try {
     return ['redis:', 'rediss:'].includes(new URL(value).protocol);
@@ -95,6 +121,9 @@ const environment = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: integer(0, 65535).default(4000),
   DATABASE_URL: postgresUrl.optional(),
+  DATABASE_DIRECT_URL: postgresUrl
+    .refine((value) => !isPooledUrl(value), 'must be a direct connection, not a pooled one (-pooler host, pgbouncer=true)')
+    .optional(),
   DATABASE_POOL_SIZE: integer(1, 1000).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: integer(100, 600_000).default(5000),
   DATABASE_STATEMENT_TIMEOUT_MS: integer(0, 3_600_000).default(10_000),
@@ -173,6 +202,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         `must be greater than DATABASE_STATEMENT_TIMEOUT_MS (${statementTimeout}), or 0`,
     );
   }
+  if (values.DATABASE_DIRECT_URL && !values.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration:\n  DATABASE_DIRECT_URL: is used only together with DATABASE_URL');
+  }
+  if (values.DATABASE_URL && !values.DATABASE_DIRECT_URL && values.MIGRATE_ON_START && isPooledUrl(values.DATABASE_URL)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DATABASE_URL: ${directUrlRequired} (or MIGRATE_ON_START=false to start without migrating)`,
+    );
+  }
   return {
     host: values.HOST,
     port: values.PORT,
@@ -180,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? {
           kind: 'postgres',
           url: values.DATABASE_URL,
+          directUrl: values.DATABASE_DIRECT_URL,
           poolSize: values.DATABASE_POOL_SIZE,
           connectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS,
           statementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS,

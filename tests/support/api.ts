@@ -38,16 +38,21 @@ export interface TestApiOptions {
   env?: Record<string, string>;
 }
 
-export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
+/** A logger at level info that keeps every JSON line it writes. */
+export function collectLogs(): { logger: Logger; logs: Record<string, unknown>[] } {
   const logs: Record<string, unknown>[] = [];
-  const statements: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
-  const logger: Logger = pino({ level: 'info' }, sink);
+  return { logger: pino({ level: 'info' }, sink), logs };
+}
+
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
+  const { logger, logs } = collectLogs();
+  const statements: string[] = [];
   const database: TestDatabase = await createTestDatabase({
     logger,
     onQuery: options.countQueries ? (sql) => statements.push(sql) : undefined,

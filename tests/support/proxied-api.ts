@@ -1,10 +1,8 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { type Database, openPostgres } from '../../src/db.js';
+import { type Database, openDatabase } from '../../src/db.js';
 import { migrate } from '../../src/migrate.js';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
-import type { GraphQLResponse } from './api.js';
+import { collectLogs, type GraphQLResponse } from './api.js';
 import { createPostgresDatabase, type TestDatabase } from './databases.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -19,8 +17,8 @@ export interface ProxiedApi {
   /** The API's own connection pool, which reaches PostgreSQL only through the proxy. */
   db: Database;
   proxy: TcpProxy;
-  /** The migrated test database, reached directly (not through the proxy). */
-  direct: TestDatabase & { url: string };
+  /** The migrated test database, reached without the proxy (through PgBouncer in its project). */
+  direct: TestDatabase & { url: string; directUrl: string };
   logs: Record<string, unknown>[];
   graphql<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
   ready(): Promise<number>;
@@ -29,14 +27,7 @@ export interface ProxiedApi {
 
 /** The API on a fresh PostgreSQL database that it reaches through a TCP proxy the test can cut. */
 export async function startProxiedApi(timeouts: DatabaseTimeouts): Promise<ProxiedApi> {
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = pino({ level: 'info' }, sink);
+  const { logger, logs } = collectLogs();
   const direct = await createPostgresDatabase({ logger });
   await migrate(direct.db, logger);
   const target = new URL(direct.url);
@@ -44,7 +35,10 @@ export async function startProxiedApi(timeouts: DatabaseTimeouts): Promise<Proxi
   const proxiedUrl = new URL(direct.url);
   proxiedUrl.hostname = '127.0.0.1';
   proxiedUrl.port = String(proxy.port);
-  const db = openPostgres({ kind: 'postgres', url: proxiedUrl.toString(), poolSize: 4, ...timeouts }, { logger });
+  const db = await openDatabase(
+    { kind: 'postgres', url: proxiedUrl.toString(), directUrl: direct.directUrl, poolSize: 4, ...timeouts },
+    { logger },
+  );
   const yoga = buildYoga({ db, logger, config: loadConfig({ GRAPHIQL: 'false', METRICS: 'false' }) });
   return {
     yoga,

@@ -52,7 +52,15 @@ export async function startServerProcess(
 
 /** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
 export function runServerExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, typescriptServer, {
+  return runScriptExpectingExit('src/server.ts', env);
+}
+
+/** Runs one of the project's TypeScript entry points (e.g. `src/cli/migrate.ts`) to its exit. */
+export function runScriptExpectingExit(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
