@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { type DatabaseConfig, isPooledUrl, migrationUrl } from './config.js';
+import { lockDataFolder } from './data-folder-lock.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
 import { setRoleStatementTimeout } from './pooled-statement-timeout.js';
@@ -53,9 +54,26 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
     return db;
   }
   await mkdir(config.dataDir, { recursive: true });
-  // Loaded only when used: a PostgreSQL deployment saves the ~35 MB the WASM build costs.
-  const { PGlite } = await import('@electric-sql/pglite');
-  return openPglite(await PGlite.create(config.dataDir), options);
+  // Before PGlite reads a single page: a second process must leave a folder in use untouched.
+  const lock = await lockDataFolder(config.dataDir, options.logger);
+  try {
+    // Loaded only when used: a PostgreSQL deployment saves the ~35 MB the WASM build costs.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await openPglite(await PGlite.create(config.dataDir), options);
+    return {
+      ...db,
+      close: once(async () => {
+        try {
+          await db.close();
+        } finally {
+          await lock.release();
+        }
+      }),
+    };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
 }
 
 export function openPostgres(

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DataFolderInUseError } from './data-folder-lock.js';
 import { createGracefulServer } from './graceful-server.js';
 import { createLogger } from './logger.js';
 
@@ -45,6 +46,7 @@ async function main() {
   logger.info(
     {
       port,
+      pid: process.pid,
       database: app.db.kind,
       graphiql: config.graphiql,
       events: config.redisUrl ? 'redis' : 'in-process',
@@ -55,6 +57,11 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+  // Raised while opening the database too (a data folder another process holds): nothing to retry, exit as for a bad setting.
+  if (error instanceof ConfigError) {
+    console.error(error instanceof DataFolderInUseError ? `taskgraph cannot start: ${error.message}` : error.message);
+    process.exit(2);
+  }
   console.error(`taskgraph failed to start: ${error instanceof Error ? error.message : String(error)}`);
   if (error instanceof Error && error.stack) console.error(error.stack);
   process.exit(1);
