@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createPostgresDatabase, type TestDatabase, testDatabaseKind } from './support/databases.js';
 import { type Balancer, checkIntervalMs, freePort, haproxyInstalled, startHaproxy } from './support/haproxy.js';
 import { createTaskMutation, tasksQuery, updateTaskMutation } from './support/operations.js';
@@ -194,13 +194,13 @@ describe.runIf(testDatabaseKind === 'postgres' && redisUrl && haproxy)(
     }, 150_000);
 
     afterAll(async () => {
-      if (process.env.HAPROXY_LOG) console.info(balancer?.output());
       await balancer?.stop();
       await Promise.all([...instances.values()].map((server) => server.stop('SIGKILL')));
       await database?.dispose();
     });
 
     it('a rolling restart (SIGTERM, restart, wait UP, one instance at a time) fails no request and loses no write; subscribers reconnect', async () => {
+      onTestFailed(() => console.info(`HAProxy's log:\n${lb().output()}`));
       const load = startMixedLoad(lb().url, 'rolling');
       const followers = load.userIds.slice(0, 2).map((userId) => startFollower(lb().url, userId));
       try {
@@ -242,6 +242,7 @@ describe.runIf(testDatabaseKind === 'postgres' && redisUrl && haproxy)(
     }, 150_000);
 
     it('kill -9 of one instance fails only the requests in flight on it, HAProxy routes around it within its check interval, and no acknowledged write is lost', async () => {
+      onTestFailed(() => console.info(`HAProxy's log:\n${lb().output()}`));
       const load = startMixedLoad(lb().url, 'killed');
       const follower = startFollower(lb().url, load.userIds[0] ?? '');
       let killedAt = 0;
