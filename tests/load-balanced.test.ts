@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createPostgresDatabase, type TestDatabase, testDatabaseKind } from './support/databases.js';
-import { type Balancer, checkIntervalMs, freePort, haproxyInstalled, startHaproxy } from './support/haproxy.js';
+import { type Balancer, checkIntervalMs, freePort, haproxyInstalled, startHaproxy } from '../scripts/lib/haproxy.js';
 import { createTaskMutation, tasksQuery, updateTaskMutation } from './support/operations.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 import { readStoredTasks } from './support/stored-tasks.js';

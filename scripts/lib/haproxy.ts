@@ -30,6 +30,7 @@ export interface BalancedServer {
 export interface Balancer {
   /** Where clients send requests. */
   url: string;
+  pid: number;
   /** Each server's state as HAProxy's health checks see it: UP, DOWN, or a transition such as "UP 1/2". */
   states(): Promise<Record<string, string>>;
   /** Resolves with the time (performance.now()) at which HAProxy first reported the server in `state`. */
@@ -107,6 +108,7 @@ export async function startHaproxy(servers: BalancedServer[]): Promise<Balancer>
 
   const balancer: Balancer = {
     url: `http://127.0.0.1:${frontendPort}`,
+    pid: child.pid ?? 0,
     states,
     async waitFor(server, state, timeoutMs = 30_000) {
       const deadline = performance.now() + timeoutMs;
