@@ -180,7 +180,10 @@ const environment = z.object({
   MAX_BODY_BYTES: integer(1024, 1024 ** 3).default(262_144),
   BATCH_LIMIT: integer(0, 1000).default(0),
   RATE_LIMIT_MAX: integer(0, 1_000_000_000).default(0),
-  RATE_LIMIT_WINDOW_MS: integer(100, 86_400_000).default(60_000),
+  // Whole seconds: the shared (Redis) counters expire in seconds.
+  RATE_LIMIT_WINDOW_MS: integer(1000, 86_400_000)
+    .refine((value) => value % 1000 === 0, 'must be whole seconds (a multiple of 1000)')
+    .default(60_000),
   TRUST_PROXY: flag.default(false),
   AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a 256-bit key)').optional(),
   AUTH_JWKS_URL: z

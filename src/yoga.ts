@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { type DocumentNode, GraphQLError, Kind } from 'graphql';
-import { createYoga, type GraphiQLOptions, type Plugin, useErrorHandler, useReadinessCheck, type YogaLogger } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions, type Plugin, useErrorHandler, type YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createContextFactory } from './context.js';
 import { maskDatabaseErrors } from './database-errors.js';
@@ -18,6 +18,8 @@ import { useRequestParseErrors } from './plugins/request-parse-errors.js';
 import { useNoSchemaSuggestions } from './plugins/schema-suggestions.js';
 import { createRateLimit } from './plugins/rate-limit.js';
 import { useMetrics } from './plugins/metrics.js';
+import { useReadiness } from './plugins/readiness.js';
+import type { RedisConnections } from './redis.js';
 import { schema } from './schema/index.js';
 import { createInProcessTaskEvents, type TaskPubSub } from './task-events.js';
 
@@ -27,6 +29,8 @@ export interface YogaDependencies {
   config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics' | 'cors'>;
   /** Where task events go; in-process (this instance only) when omitted. */
   pubsub?: TaskPubSub;
+  /** Shared rate-limit counters and the readiness report's Redis state, when REDIS_URL is set. */
+  redis?: RedisConnections;
 }
 
 const requestIdHeader = 'x-request-id';
@@ -158,10 +162,11 @@ let graphiqlPage: Promise<string> | undefined;
 const renderBundledGraphiQL = (options: GraphiQLOptions) =>
   (graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
 
-export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEvents().pubsub }: YogaDependencies) {
+export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEvents().pubsub, redis }: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
   const identities = new WeakMap<Request, BearerIdentity>();
-  const rateLimit = config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, identities);
+  const rateLimit =
+    config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, identities, redis?.commands);
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -190,20 +195,9 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
       ...(config.auth ? [useSubjectBinding()] : []),
       useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection(), useNoSchemaSuggestions()]),
-      config.metrics ? useMetrics(db) : {},
+      config.metrics ? useMetrics(db, redis) : {},
       useVariableErrorCodes(),
-      useReadinessCheck({
-        endpoint: '/ready',
-        check: async () => {
-          try {
-            await db.ping();
-            return true;
-          } catch (error) {
-            logger.warn({ err: error }, 'readiness check failed: database unreachable');
-            return false;
-          }
-        },
-      }),
+      useReadiness(db, redis, logger),
       useErrorHandler(({ errors, context }) => {
         const request = requestOf(context);
         const requestId = request ? requestIds.get(request) : undefined;

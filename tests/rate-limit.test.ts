@@ -2,16 +2,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryRateLimitStore } from '../src/plugins/rate-limit.js';
 import { startTestApi, type TestApi } from './support/api.js';
 
 const endpoint = 'http://taskgraph.test/graphql';
 const secret = 'rate-limit-test-secret-long-enough-for-hs256';
 
-function useConfiguredApi(env: Record<string, string>) {
+const redisUrl = process.env.TEST_REDIS_URL;
+
+function useConfiguredApi(env: Record<string, string>, redis?: string) {
   let api: TestApi | undefined;
   beforeAll(async () => {
-    api = await startTestApi({ env });
+    api = await startTestApi({ env, redisUrl: redis });
   });
   afterAll(async () => {
     await api?.dispose();
@@ -107,11 +108,39 @@ describe('on a real port without TRUST_PROXY', () => {
   });
 });
 
-describe('fixed windows', () => {
-  it('start counting again once the window is over', () => {
-    const store = new MemoryRateLimitStore();
-    expect(store.hit('client', 1000, 0).count).toBe(1);
-    expect(store.hit('client', 1000, 999).count).toBe(2);
-    expect(store.hit('client', 1000, 1000)).toEqual({ count: 1, resetAt: 2000 });
+describe('fixed windows (RATE_LIMIT_WINDOW_MS=1000)', () => {
+  const api = useConfiguredApi({ RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '1000', TRUST_PROXY: 'true' });
+
+  it('start counting again once the window is over', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.99' };
+    expect(await statuses(3, () => typename(api(), from))).toEqual([200, 200, 429]);
+    await expect.poll(async () => (await typename(api(), from)).status, { timeout: 5000, interval: 200 }).toBe(200);
+  });
+});
+
+/** An address no earlier run used: Redis keeps counts between test runs for the window. */
+const freshAddress = () => `2001:db8::${Math.floor(Math.random() * 0xffff).toString(16)}:${Date.now().toString(16).slice(-4)}`;
+
+describe.runIf(redisUrl)('shared through Redis by two instances (REDIS_URL, RATE_LIMIT_MAX=4)', () => {
+  const env = { RATE_LIMIT_MAX: '4', RATE_LIMIT_WINDOW_MS: '600000', TRUST_PROXY: 'true' };
+  const first = useConfiguredApi(env, redisUrl);
+  const second = useConfiguredApi(env, redisUrl);
+
+  it('a client gets 4 requests in total from both instances, not 4 from each', async () => {
+    const from = { 'x-forwarded-for': freshAddress() };
+    let sent = 0;
+    const alternate = () => typename(sent++ % 2 === 0 ? first() : second(), from);
+    expect(await statuses(8, alternate)).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
+  });
+
+  it('a refusal from the other instance has the same code and Retry-After', async () => {
+    const from = { 'x-forwarded-for': freshAddress() };
+    expect(await statuses(4, () => typename(first(), from))).toEqual([200, 200, 200, 200]);
+    const refused = await typename(second(), from);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(590);
+    const body = (await refused.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]?.extensions.code).toBe('RATE_LIMITED');
+    expect(body.errors[0]?.message).toMatch(/at most 4 per 600000 ms/);
   });
 });

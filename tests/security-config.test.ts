@@ -42,6 +42,10 @@ describe('security configuration', () => {
   it('turns rate limiting on with RATE_LIMIT_MAX', () => {
     expect(loadConfig({ RATE_LIMIT_MAX: '100', RATE_LIMIT_WINDOW_MS: '1000' }).rateLimit).toEqual({ max: 100, windowMs: 1000 });
   });
+
+  it('refuses a rate limit window that is not whole seconds (the shared Redis counters expire in seconds)', () => {
+    expect(() => loadConfig({ RATE_LIMIT_WINDOW_MS: '1500' })).toThrow(/RATE_LIMIT_WINDOW_MS="1500": must be whole seconds/);
+  });
 });
 
 describe('CORS configuration', () => {

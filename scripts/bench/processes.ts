@@ -117,7 +117,7 @@ export function sampleMemory(pid: number) {
   };
 }
 
-async function postgresCpuMs(): Promise<number> {
+export async function postgresCpuMs(): Promise<number> {
   let total = 0;
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -132,7 +132,7 @@ async function postgresCpuMs(): Promise<number> {
   return total;
 }
 
-async function machineBusyMs(): Promise<{ busy: number; cores: number }> {
+export async function machineBusyMs(): Promise<{ busy: number; cores: number }> {
   const [line] = (await readFile('/proc/stat', 'utf8')).split('\n');
   const [, user, nice, system, , , irq, softirq, steal] = (line ?? '').trim().split(/\s+/).map(Number);
   const busyTicks = [user, nice, system, irq, softirq, steal].reduce<number>((sum, value) => sum + (value ?? 0), 0);

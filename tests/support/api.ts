@@ -5,6 +5,8 @@ import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db.js';
 import type { Logger } from '../../src/logger.js';
 import { migrate } from '../../src/migrate.js';
+import { connectRedis } from '../../src/redis.js';
+import { createTaskEvents } from '../../src/task-events.js';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
@@ -36,6 +38,8 @@ export interface TestApiOptions {
   metrics?: boolean;
   /** Server configuration as environment variables, read by loadConfig like the real server's. */
   env?: Record<string, string>;
+  /** Redis for rate limits and task events, on a connection of this API's own (as each instance has). */
+  redisUrl?: string;
 }
 
 /** A logger at level info that keeps every JSON line it writes. */
@@ -59,7 +63,8 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   });
   await migrate(database.db, logger);
   const config = loadConfig({ METRICS: String(options.metrics ?? false), ...options.env });
-  const yoga = buildYoga({ db: database.db, logger, config });
+  const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger) : undefined;
+  const yoga = buildYoga({ db: database.db, logger, config, redis, pubsub: createTaskEvents(redis, logger).pubsub });
   return {
     yoga,
     db: database.db,
@@ -76,6 +81,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     },
     async dispose() {
       await yoga.dispose();
+      await redis?.close();
       await database.dispose();
     },
   };
