@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { migrate } from './migrate.js';
 import { createTaskEvents } from './task-events.js';
@@ -13,7 +14,11 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, logger: Logger, database?: Database): Promise<App> {
+export async function createApp(
+  config: Config,
+  logger: Logger,
+  { database, lifecycle }: { database?: Database; lifecycle?: Readonly<Lifecycle> } = {},
+): Promise<App> {
   const db = database ?? (await openDatabase(config.database, { logger }));
   try {
     if (config.migrateOnStart) await migrate(db, logger);
@@ -28,7 +33,7 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
     await db.close();
     throw error;
   }
-  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub });
+  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub, lifecycle });
   return {
     yoga,
     db,

@@ -7,6 +7,7 @@ import { createContextFactory } from './context.js';
 import { maskDatabaseErrors } from './database-errors.js';
 import { ErrorCode } from './errors.js';
 import type { Database } from './db.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { useBearerAuth, useSubjectBinding } from './plugins/auth.js';
 import { useBodyLimit } from './plugins/body-limit.js';
@@ -24,6 +25,8 @@ export interface YogaDependencies {
   config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics'>;
   /** Where task events go; in-process (this instance only) when omitted. */
   pubsub?: TaskPubSub;
+  /** `/ready` fails once `shuttingDown` is set; never shutting down when omitted. */
+  lifecycle?: Readonly<Lifecycle>;
 }
 
 const requestIdHeader = 'x-request-id';
@@ -155,7 +158,13 @@ let graphiqlPage: Promise<string> | undefined;
 const renderBundledGraphiQL = (options: GraphiQLOptions) =>
   (graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
 
-export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEvents().pubsub }: YogaDependencies) {
+export function buildYoga({
+  db,
+  logger,
+  config,
+  pubsub = createInProcessTaskEvents().pubsub,
+  lifecycle = { shuttingDown: false },
+}: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
   const subjects = new WeakMap<Request, string>();
   const rateLimit = config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, subjects);
@@ -189,6 +198,7 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
+          if (lifecycle.shuttingDown) return false;
           try {
             await db.ping();
             return true;

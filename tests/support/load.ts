@@ -6,17 +6,27 @@ export type RequestOutcome =
   /** Anything else (reset, socket closed mid-request, timeout): the client cannot know what happened. */
   | { kind: 'broken'; reason: string };
 
-/** POSTs a GraphQL operation with Node's fetch (keep-alive connections, like most Node clients). */
+export interface PostOptions {
+  timeoutMs?: number;
+  /** Open a new connection for this request and close it after the answer, instead of reusing a pooled one. */
+  freshConnection?: boolean;
+}
+
+/** POSTs a GraphQL operation with Node's fetch (keep-alive connections, like most Node clients, unless asked). */
 export async function postOperation(
   url: string,
   query: string,
   variables: Record<string, unknown>,
-  timeoutMs = 20_000,
+  { timeoutMs = 20_000, freshConnection = false }: PostOptions = {},
 ): Promise<RequestOutcome> {
   try {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...(freshConnection ? { connection: 'close' } : {}),
+      },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -54,21 +64,32 @@ const createTaskDocument = `mutation CreateTask($userId: ID!, $input: CreateTask
 
 /**
  * Clients creating tasks back to back (each for its own user) until `isLast` says an outcome ends that client, or
- * a minute passes. The ids the server acknowledged go to `acknowledged` as they arrive; resolves with every outcome.
+ * `forMs` (a minute) passes. Clients for which `freshConnection` says so open a new connection for every request;
+ * the others share Node's keep-alive pool. The ids the server acknowledged go to `acknowledged` as they arrive;
+ * resolves with every outcome.
  */
 export function createTasksUntil(
   url: string,
-  options: { clients: number; userPrefix: string; acknowledged: string[]; isLast: (outcome: RequestOutcome, id?: string) => boolean },
+  options: {
+    clients: number;
+    userPrefix: string;
+    acknowledged: string[];
+    isLast: (outcome: RequestOutcome, id?: string) => boolean;
+    freshConnection?: (client: number) => boolean;
+    forMs?: number;
+  },
 ): Promise<RequestOutcome[]> {
   const outcomes: RequestOutcome[] = [];
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + (options.forMs ?? 60_000);
   return Promise.all(
     Array.from({ length: options.clients }, async (_, client) => {
       for (let index = 0; Date.now() < deadline; index += 1) {
-        const outcome = await postOperation(url, createTaskDocument, {
-          userId: `${options.userPrefix}-${client}`,
-          input: { title: `task ${index}` },
-        });
+        const outcome = await postOperation(
+          url,
+          createTaskDocument,
+          { userId: `${options.userPrefix}-${client}`, input: { title: `task ${index}` } },
+          { freshConnection: options.freshConnection?.(client) },
+        );
         outcomes.push(outcome);
         const id = graphQLBody<{ createTask: { id: string } }>(outcome)?.data?.createTask.id;
         if (id) options.acknowledged.push(id);
