@@ -40,7 +40,7 @@ type Phase = 'serving' | 'refusing' | 'holding' | 'closed';
  *    `Connection: close`; until nothing is in flight, at most half the budget;
  * 2. holding: new requests are read but not answered yet. A client waiting for its answer opens no new
  *    connection, so arrivals stop; once nothing is in flight and no connection has arrived for `quietMs` (checked
- *    right after the event loop has accepted whatever the kernel queued), at most `holdAtMostMs`,
+ *    right after the event loop has accepted whatever the kernel queued), at most `holdAtMostMs`;
  * 3. the listener closes (new connections are refused: nothing was sent on them) and the held requests get their
  *    503;
  * 4. idle keep-alive connections are not cut (a request may be on its way on one): the client closes them, or

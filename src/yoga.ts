@@ -7,7 +7,7 @@ import { createContextFactory } from './context.js';
 import { maskDatabaseErrors } from './database-errors.js';
 import { ErrorCode } from './errors.js';
 import type { Database } from './db.js';
-import type { Lifecycle } from './lifecycle.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { useBearerAuth, useSubjectBinding } from './plugins/auth.js';
 import { useBodyLimit } from './plugins/body-limit.js';
@@ -163,7 +163,7 @@ export function buildYoga({
   logger,
   config,
   pubsub = createInProcessTaskEvents().pubsub,
-  lifecycle = { shuttingDown: false },
+  lifecycle = createLifecycle(),
 }: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
   const subjects = new WeakMap<Request, string>();
