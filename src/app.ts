@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { migrate } from './migrate.js';
 import { connectRedis, type RedisConnections } from './redis.js';
@@ -14,7 +15,11 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, logger: Logger, database?: Database): Promise<App> {
+export async function createApp(
+  config: Config,
+  logger: Logger,
+  { database, lifecycle }: { database?: Database; lifecycle?: Readonly<Lifecycle> } = {},
+): Promise<App> {
   const db = database ?? (await openDatabase(config.database, { logger }));
   let redis: RedisConnections | undefined;
   try {
@@ -25,7 +30,7 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
     throw error;
   }
   const taskEvents = createTaskEvents(redis, logger);
-  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub, redis });
+  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub, redis, lifecycle });
   return {
     yoga,
     db,

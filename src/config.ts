@@ -22,7 +22,10 @@ export interface Config {
   database: DatabaseConfig;
   migrateOnStart: boolean;
   logLevel: LogLevel;
+  /** From the stop signal to exit, grace included. */
   shutdownTimeoutMs: number;
+  /** After the stop signal, how long /ready fails while requests are still served, before draining; 0 = none. */
+  shutdownGraceMs: number;
   graphiql: boolean;
   introspection: boolean;
   limits: QueryLimits;
@@ -170,6 +173,7 @@ const environment = z.object({
   MIGRATE_ON_START: flag.default(true),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  SHUTDOWN_GRACE_MS: integer(0, 600_000).default(0),
   GRAPHIQL: flag.default(true),
   INTROSPECTION: flag.default(true),
   MAX_DEPTH: integer(1, 1000).default(10),
@@ -269,6 +273,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `Invalid configuration:\n  DATABASE_URL: ${directUrlRequired} (or MIGRATE_ON_START=false to start without migrating)`,
     );
   }
+  const { SHUTDOWN_GRACE_MS: shutdownGrace, SHUTDOWN_TIMEOUT_MS: shutdownTimeout } = values;
+  if (shutdownGrace > 0 && shutdownGrace >= shutdownTimeout) {
+    throw new ConfigError(
+      `Invalid configuration:\n  SHUTDOWN_GRACE_MS="${shutdownGrace}": ` +
+        `must be less than SHUTDOWN_TIMEOUT_MS (${shutdownTimeout}), which bounds the whole shutdown, grace included`,
+    );
+  }
   return {
     host: values.HOST,
     port: values.PORT,
@@ -286,6 +297,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     migrateOnStart: values.MIGRATE_ON_START,
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     graphiql: values.GRAPHIQL,
     introspection: values.INTROSPECTION,
     limits: {

@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataFolderInUseError } from './data-folder-lock.js';
 import { createGracefulServer } from './graceful-server.js';
+import { createLifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 
 async function main() {
@@ -17,7 +19,8 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const app = await createApp(config, logger);
+  const lifecycle = createLifecycle();
+  const app = await createApp(config, logger, { lifecycle });
   const graceful = createGracefulServer(app.yoga);
   const server = graceful.server;
   await new Promise<void>((resolve, reject) => {
@@ -29,10 +32,20 @@ async function main() {
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const deadline = performance.now() + config.shutdownTimeoutMs;
+    lifecycle.shuttingDown = true;
+    const graceMs = config.shutdownGraceMs;
+    if (graceMs > 0) {
+      // Balancers learn from /ready that this instance is leaving; until they do, they still send it requests.
+      logger.info({ signal, graceMs }, 'shutting down: /ready fails, serving until the grace period ends');
+      await delay(graceMs);
+      logger.info('grace period over: finishing in-flight requests');
+    } else {
+      logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    }
     // Event streams never finish on their own: end them so draining waits only for ordinary requests.
     app.endStreams();
-    const drained = await graceful.drain(config.shutdownTimeoutMs);
+    const drained = await graceful.drain(Math.max(0, deadline - performance.now()));
     if (!drained) logger.warn('shutdown timed out: closed the remaining connections');
     await app.close();
     logger.info('shutdown complete');

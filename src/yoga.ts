@@ -7,6 +7,7 @@ import { createContextFactory } from './context.js';
 import { maskDatabaseErrors } from './database-errors.js';
 import { ErrorCode } from './errors.js';
 import type { Database } from './db.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { type BearerIdentity, useBearerAuth, useSubjectBinding } from './plugins/auth.js';
 import { useBodyLimit } from './plugins/body-limit.js';
@@ -31,6 +32,8 @@ export interface YogaDependencies {
   pubsub?: TaskPubSub;
   /** Shared rate-limit counters and the readiness report's Redis state, when REDIS_URL is set. */
   redis?: RedisConnections;
+  /** `/ready` fails once `shuttingDown` is set; never shutting down when omitted. */
+  lifecycle?: Readonly<Lifecycle>;
 }
 
 const requestIdHeader = 'x-request-id';
@@ -162,7 +165,14 @@ let graphiqlPage: Promise<string> | undefined;
 const renderBundledGraphiQL = (options: GraphiQLOptions) =>
   (graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
 
-export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEvents().pubsub, redis }: YogaDependencies) {
+export function buildYoga({
+  db,
+  logger,
+  config,
+  pubsub = createInProcessTaskEvents().pubsub,
+  lifecycle = createLifecycle(),
+  redis,
+}: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
   const identities = new WeakMap<Request, BearerIdentity>();
   const rateLimit =
@@ -197,7 +207,7 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
       ...(config.introspection ? [] : [useNoIntrospection(), useNoSchemaSuggestions()]),
       config.metrics ? useMetrics(db, redis) : {},
       useVariableErrorCodes(),
-      useReadiness(db, redis, logger),
+      useReadiness(db, redis, logger, lifecycle),
       useErrorHandler(({ errors, context }) => {
         const request = requestOf(context);
         const requestId = request ? requestIds.get(request) : undefined;
