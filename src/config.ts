@@ -32,6 +32,15 @@ export interface Config {
   /** Redis for task events across instances; unset = in-process events (one instance). */
   redisUrl: string | undefined;
   metrics: boolean;
+  /** Browser origins that may read responses (CORS); null = none, same-origin only. */
+  cors: CorsConfig | null;
+}
+
+export interface CorsConfig {
+  /** Exact origins as browsers send them, or '*' for any origin. */
+  origins: '*' | readonly string[];
+  /** Send Access-Control-Allow-Credentials (cookies, TLS client certificates); never with '*'. */
+  credentials: boolean;
 }
 
 export interface QueryLimits {
@@ -91,6 +100,35 @@ const redisUrl = z.string().refine((value) => {
   }
 }, 'must be a redis:// or rediss:// connection URL');
 
+// An origin is what a browser sends in the Origin header: scheme://host[:port], lowercase, default port omitted.
+function originProblem(entry: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return `"${entry}" is not an origin: expected scheme://host[:port], e.g. https://app.example.com`;
+  }
+  if (!['http:', 'https:'].includes(url.protocol)) return `"${entry}" is not an http:// or https:// origin`;
+  if (url.origin !== entry) return `"${entry}" is not an origin as browsers send it (no path, lowercase, no default port): use "${url.origin}"`;
+  return undefined;
+}
+
+const corsOrigins = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .check((context) => {
+    const origins = context.value;
+    const problems =
+      origins.length === 0
+        ? ['must list at least one origin']
+        : origins.includes('*')
+          ? origins.length > 1
+            ? ['"*" (any origin) must be the only entry']
+            : []
+          : origins.flatMap((origin) => originProblem(origin) ?? []);
+    for (const message of problems) context.issues.push({ code: 'custom', message, input: context.value });
+  });
+
 const environment = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: integer(0, 65535).default(4000),
@@ -124,6 +162,8 @@ const environment = z.object({
   AUTH_AUDIENCE: z.string().min(1).optional(),
   REDIS_URL: redisUrl.optional(),
   METRICS: flag.default(true),
+  CORS_ORIGINS: corsOrigins.optional(),
+  CORS_CREDENTIALS: flag.default(false),
 });
 
 const secretVariables = new Set(['AUTH_JWT_SECRET']);
@@ -150,6 +190,22 @@ function authConfig(values: Environment): AuthConfig | null {
     );
   }
   return { key, issuer: values.AUTH_ISSUER, audience: values.AUTH_AUDIENCE };
+}
+
+function corsConfig(values: Environment): CorsConfig | null {
+  const origins = values.CORS_ORIGINS;
+  if (!origins) {
+    if (values.CORS_CREDENTIALS) {
+      throw new ConfigError('Invalid configuration:\n  CORS_CREDENTIALS="true": needs CORS_ORIGINS (the origins to trust)');
+    }
+    return null;
+  }
+  const anyOrigin = origins.includes('*');
+  // Any site reading answers with the visitor's cookies is what CORS exists to prevent.
+  if (anyOrigin && values.CORS_CREDENTIALS) {
+    throw new ConfigError('Invalid configuration:\n  CORS_CREDENTIALS="true": cannot be combined with CORS_ORIGINS="*"; list the origins');
+  }
+  return { origins: anyOrigin ? '*' : origins, credentials: values.CORS_CREDENTIALS };
 }
 
 /** Reads and validates the environment once; every other module takes the result. */
@@ -205,5 +261,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: authConfig(values),
     redisUrl: values.REDIS_URL,
     metrics: values.METRICS,
+    cors: corsConfig(values),
   };
 }

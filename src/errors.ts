@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 /** Every `extensions.code` this API sends; clients can switch on these. */
 export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',
+  BadRequest: 'BAD_REQUEST',
   NotFound: 'NOT_FOUND',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL_SERVER_ERROR',

@@ -10,9 +10,12 @@ import type { Database } from './db.js';
 import type { Logger } from './logger.js';
 import { type BearerIdentity, useBearerAuth, useSubjectBinding } from './plugins/auth.js';
 import { useBodyLimit } from './plugins/body-limit.js';
+import { corsPolicy, useVaryOnOrigin } from './plugins/cors.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { useNoIntrospection } from './plugins/introspection.js';
 import { useQueryLimits } from './plugins/query-limits.js';
+import { useRequestParseErrors } from './plugins/request-parse-errors.js';
+import { useNoSchemaSuggestions } from './plugins/schema-suggestions.js';
 import { createRateLimit } from './plugins/rate-limit.js';
 import { useMetrics } from './plugins/metrics.js';
 import { schema } from './schema/index.js';
@@ -21,7 +24,7 @@ import { createInProcessTaskEvents, type TaskPubSub } from './task-events.js';
 export interface YogaDependencies {
   db: Database;
   logger: Logger;
-  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics'>;
+  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics' | 'cors'>;
   /** Where task events go; in-process (this instance only) when omitted. */
   pubsub?: TaskPubSub;
 }
@@ -164,6 +167,7 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    cors: corsPolicy(config.cors),
     // useBodyLimit enforces BODY_LIMIT_BYTES without Yoga's per-request stream wrapping of every body.
     maxRequestBodySize: false,
     batching: config.limits.batch > 0 ? { limit: config.limits.batch } : false,
@@ -176,14 +180,16 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
       // graphql-jit leaves a subscription whose arguments fail validation hanging: subscriptions run on graphql-js.
       useGraphQlJit({}, { enableIf: ({ document }) => !isSubscription(document) }),
       useRequestLogging(logger, requestIds),
+      ...(config.cors ? [useVaryOnOrigin()] : []),
       useBodyLimit(config.limits.bodyBytes),
+      useRequestParseErrors(),
       useCsrfPrevention(),
       ...(rateLimit ? [rateLimit.byAddress] : []),
       ...(config.auth ? [useBearerAuth(config.auth, logger, identities)] : []),
       ...(rateLimit ? [rateLimit.bySubject] : []),
       ...(config.auth ? [useSubjectBinding()] : []),
       useQueryLimits(config.limits),
-      ...(config.introspection ? [] : [useNoIntrospection()]),
+      ...(config.introspection ? [] : [useNoIntrospection(), useNoSchemaSuggestions()]),
       config.metrics ? useMetrics(db) : {},
       useVariableErrorCodes(),
       useReadinessCheck({
