@@ -1,0 +1,29 @@
+// Typed documents for the web app from the committed schema.graphql (GraphQL Code Generator, client preset), and the
+// manifest of its trusted documents (src/gql/persisted-documents.json). Run from the repository root:
+//   npm run web:codegen
+import type { CodegenConfig } from '@graphql-codegen/cli';
+import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
+
+const config: CodegenConfig = {
+  schema: 'schema.graphql',
+  documents: 'examples/web/operations/**/*.graphql',
+  ignoreNoDocuments: false,
+  generates: {
+    'examples/web/src/gql/': {
+      preset: 'client',
+      // The manifest's text is what a server with TRUSTED_DOCUMENTS runs: it selects __typename wherever Apollo's
+      // normalized cache needs it, since the server never sees the document Apollo would have sent.
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
+      documentTransforms: [addTypenameSelectionDocumentTransform],
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        strictScalars: true,
+        scalars: { DateTime: 'string' },
+        avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+      },
+    },
+  },
+};
+
+export default config;
