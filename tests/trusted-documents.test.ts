@@ -6,6 +6,7 @@ import { AddTaskDocument, FollowTasksDocument, TaskListDocument } from '../examp
 import { documentHash } from '../examples/client/src/trusted-documents.js';
 import { createUrqlClient } from '../examples/client/src/urql.js';
 import { loadConfig } from '../src/config.js';
+import { trustedDocumentText } from '../src/plugins/trusted-documents.js';
 import { uniqueUserId, useTestApi } from './support/api.js';
 import { listen, type ListeningServer } from './support/http-server.js';
 
@@ -154,6 +155,39 @@ describe('with TRUSTED_DOCUMENTS, anything else is refused with 400 before parsi
   });
 });
 
+describe("with TRUSTED_DOCUMENTS, a transport that runs Yoga's envelop itself (as the WebSocket transport does)", () => {
+  const documents = loadConfig({ TRUSTED_DOCUMENTS: manifestPath }).trustedDocuments ?? new Map<string, string>();
+  const request = new Request('http://taskgraph.test/graphql', { method: 'POST' });
+  const envelopeFor = (params: Record<string, unknown>) => api().yoga.getEnveloped({ request, params });
+
+  it('cannot parse document text: the refusal comes before parsing', () => {
+    const envelope = envelopeFor({ query: '{ __typename }' });
+    expect(() => envelope.parse('{ __typename }')).toThrow(/only trusted documents/);
+  });
+
+  it('parses the trusted document a hash names, through trustedDocumentText', () => {
+    const params = { extensions: persistedQuery(taskListHash), variables: { userId: 'alice' } };
+    const text = trustedDocumentText(documents, params, request);
+    expect(envelopeFor(params).parse(text)).toMatchObject({ kind: 'Document' });
+  });
+
+  it('gets the HTTP refusals from trustedDocumentText for text and unknown hashes', () => {
+    expect(() => trustedDocumentText(documents, { query: '{ __typename }' }, request)).toThrow(/only trusted documents/);
+    expect(() => trustedDocumentText(documents, { extensions: persistedQuery(unknownHash) }, request)).toThrow(/No trusted document has this hash/);
+  });
+});
+
+describe('GraphiQL with TRUSTED_DOCUMENTS', () => {
+  it('still serves the page, but refuses what it sends (its introspection and operations are text)', async () => {
+    const page = await api().yoga.fetch('http://taskgraph.test/graphql', { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>taskgraph</title>');
+    const introspection = await post({ query: '{ __schema { queryType { name } } }', operationName: 'IntrospectionQuery' });
+    expect(introspection.status).toBe(400);
+    expect(codeOf(introspection)).toBe('PERSISTED_QUERY_ID_REQUIRED');
+  });
+});
+
 describe('the example clients against a server that runs only trusted documents', () => {
   it('Apollo Client sends hashes and gets its answers', async () => {
     if (!server) throw new Error('the server is not listening');
@@ -200,9 +234,12 @@ describe('TRUSTED_DOCUMENTS configuration', () => {
     expect(() => loadConfig({ TRUSTED_DOCUMENTS: path })).toThrow(/which is not the SHA-256 hash of its document/);
   });
 
-  it('takes several manifests, comma-separated', () => {
-    const config = loadConfig({ TRUSTED_DOCUMENTS: `${manifestPath}, ${manifestPath}` });
-    expect(config.trustedDocuments?.size).toBe(Object.keys(manifest).length);
+  it("takes several manifests, comma-separated: the example client's and the web app's", () => {
+    const webManifestPath = 'examples/web/src/gql/persisted-documents.json';
+    const webManifest = JSON.parse(readFileSync(webManifestPath, 'utf8')) as Record<string, string>;
+    const config = loadConfig({ TRUSTED_DOCUMENTS: `${manifestPath}, ${webManifestPath}` });
+    const hashes = new Set([...Object.keys(manifest), ...Object.keys(webManifest)].map((key) => key.replace(/^sha256:/, '')));
+    expect(new Set(config.trustedDocuments?.keys())).toEqual(hashes);
   });
 
   it('unset: any document runs, as before', () => {

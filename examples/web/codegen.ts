@@ -4,12 +4,15 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 
+// Overridable so a test can generate a copy and compare it with the committed one.
+const output = process.env.CODEGEN_OUTPUT ?? 'examples/web/src/gql/';
+
 const config: CodegenConfig = {
   schema: 'schema.graphql',
   documents: 'examples/web/operations/**/*.graphql',
   ignoreNoDocuments: false,
   generates: {
-    'examples/web/src/gql/': {
+    [output]: {
       preset: 'client',
       // The manifest's text is what a server with TRUSTED_DOCUMENTS runs: it selects __typename wherever Apollo's
       // normalized cache needs it, since the server never sees the document Apollo would have sent.

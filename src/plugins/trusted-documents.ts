@@ -36,17 +36,49 @@ const notInList = () =>
   requestRefused(ErrorCode.PersistedQueryNotInList, 400, 'No trusted document has this hash: the client and the server disagree on the manifest.');
 
 /**
+ * The text of the trusted document a request names, for a transport that runs Yoga's envelop itself instead of
+ * Yoga's HTTP pipeline (graphql-ws calls yoga.getEnveloped): parse what this returns. Throws the HTTP refusals.
+ */
+export function trustedDocumentText(documents: TrustedDocuments, params: GraphQLParams & { documentId?: unknown }, request: Request): string {
+  if (params.query) throw idRequired();
+  const hash = trustedDocumentHash(params, request);
+  if (hash === null) throw idRequired();
+  const text = documents.get(hash);
+  if (text === undefined) throw notInList();
+  return text;
+}
+
+/**
  * TRUSTED_DOCUMENTS: only the documents of the manifests run, named by hash, over every HTTP transport (POST, GET
  * and SSE subscriptions). Anything else is refused with 400 in Yoga's params phase, before parsing: document text
  * (even of a trusted document), an unknown hash, or no hash at all. Yoga's @graphql-yoga/plugin-persisted-operations
  * does the work; this wires our manifest, both hash forms and our error codes into it.
+ *
+ * A transport that skips the params phase (running yoga.getEnveloped itself) can parse only the exact text of a
+ * trusted document, which trustedDocumentText gives it for a hash: anything else is refused at parse, so such a
+ * transport is closed until it resolves hashes, never open.
  */
 export function useTrustedDocuments(documents: TrustedDocuments): Plugin {
-  return usePersistedOperations({
+  const trustedTexts = new Set(documents.values());
+  const throughParams = new WeakSet<object>();
+  const persisted = usePersistedOperations({
     // The text goes through Yoga's parser (and its cache, and the query limits) like any document.
     getPersistedOperation: (hash) => documents.get(hash) ?? null,
     extractPersistedOperationId: trustedDocumentHash,
     allowArbitraryOperations: false,
     customErrors: { persistedQueryOnly: idRequired, keyNotFound: idRequired, notFound: notInList },
   });
+  return {
+    ...persisted,
+    onParams(payload) {
+      throughParams.add(payload.context);
+      return persisted.onParams?.(payload);
+    },
+    onParse(payload) {
+      if (!throughParams.has(payload.context) && !(typeof payload.params.source === 'string' && trustedTexts.has(payload.params.source))) {
+        throw idRequired();
+      }
+      return persisted.onParse?.(payload);
+    },
+  };
 }
