@@ -70,14 +70,20 @@ export function mergeTaskChange(list: TaskListQuery, change: TaskChange, filter:
  * written once, so every list showing it updates; the visible list gains, keeps or loses it and its count moves;
  * a deleted task is evicted, which takes it out of every other cached list too. Lists of other filters are not
  * re-evaluated here: they are refetched when shown again (cache-and-network).
+ *
+ * Returns false when the visible list was not in the cache yet (its first page still on the way, and maybe read
+ * before this change): the caller refetches it.
  */
-export function applyTaskChange(cache: ApolloCache, visible: VisibleList, change: TaskChange): void {
+export function applyTaskChange(cache: ApolloCache, visible: VisibleList, change: TaskChange): boolean {
   if (change.type !== 'DELETED') cache.writeFragment({ fragment: TaskItemFragmentDoc, data: change.task });
-  cache.updateQuery({ query: TaskListDocument, variables: { ...visible, first: pageSize } }, (list) =>
-    list ? (mergeTaskChange(list, change, visible.filter) ?? undefined) : undefined,
-  );
+  let listCached = false;
+  cache.updateQuery({ query: TaskListDocument, variables: { ...visible, first: pageSize } }, (list) => {
+    listCached = list !== null;
+    return list ? (mergeTaskChange(list, change, visible.filter) ?? undefined) : undefined;
+  });
   if (change.type === 'DELETED') {
     cache.evict({ id: cache.identify(change.task) });
     cache.gc();
   }
+  return listCached;
 }

@@ -1,4 +1,4 @@
-import { useMutation } from '@apollo/client/react';
+import { useApolloClient, useMutation } from '@apollo/client/react';
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { inputProblems, type InputProblems } from '../errors';
 import { CreateTaskDocument } from '../gql/graphql';
@@ -9,6 +9,7 @@ export function NewTaskForm({ userId, visible }: { userId: string; visible: Visi
   const [description, setDescription] = useState('');
   const [problems, setProblems] = useState<InputProblems>({ fields: {} });
   const [createTask, { loading }] = useMutation(CreateTaskDocument);
+  const client = useApolloClient();
   const titleRef = useRef<HTMLInputElement>(null);
   const descriptionRef = useRef<HTMLTextAreaElement>(null);
   const id = useId();
@@ -16,13 +17,15 @@ export function NewTaskForm({ userId, visible }: { userId: string; visible: Visi
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     // No client-side checks: the server's BAD_USER_INPUT message is the one shown, at the field it names.
+    let listMissed = false;
     try {
       await createTask({
         variables: { userId, input: { title, ...(description.trim() ? { description } : {}) } },
         update: (cache, { data }) => {
-          if (data) applyTaskChange(cache, visible, { type: 'CREATED', task: data.createTask });
+          if (data) listMissed = !applyTaskChange(cache, visible, { type: 'CREATED', task: data.createTask });
         },
       });
+      if (listMissed) void client.refetchQueries({ include: 'active' }).catch(() => undefined);
       setTitle('');
       setDescription('');
       setProblems({ fields: {} });

@@ -62,7 +62,9 @@ export function TaskScreen({ userId, status }: { userId: string; status: Connect
     fetchPolicy: 'no-cache',
     onData: ({ client: apollo, data }) => {
       const event = data.data?.taskEvents;
-      if (event) applyTaskChange(apollo.cache, visibleRef.current, event);
+      if (event && !applyTaskChange(apollo.cache, visibleRef.current, event)) {
+        void apollo.refetchQueries({ include: 'active' }).catch(() => undefined);
+      }
     },
     onError: (error) => {
       // Network failures show in the banner and end in a resubscription; a refusal (FORBIDDEN, ...) is final.
