@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export type DatabaseConfig =
@@ -40,7 +42,11 @@ export interface Config {
   metrics: boolean;
   /** Browser origins that may read responses (CORS); null = none, same-origin only. */
   cors: CorsConfig | null;
+  /** The only documents that may run, by the SHA-256 hash (bare hex) of their text; null = any document runs. */
+  trustedDocuments: TrustedDocuments | null;
 }
+
+export type TrustedDocuments = ReadonlyMap<string, string>;
 
 export interface CorsConfig {
   /** Exact origins as browsers send them, or '*' for any origin. */
@@ -200,6 +206,11 @@ const environment = z.object({
   METRICS: flag.default(true),
   CORS_ORIGINS: corsOrigins.optional(),
   CORS_CREDENTIALS: flag.default(false),
+  TRUSTED_DOCUMENTS: z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .refine((paths) => paths.length > 0, 'must list at least one manifest path')
+    .optional(),
 });
 
 const secretVariables = new Set(['AUTH_JWT_SECRET']);
@@ -242,6 +253,40 @@ function corsConfig(values: Environment): CorsConfig | null {
     throw new ConfigError('Invalid configuration:\n  CORS_CREDENTIALS="true": cannot be combined with CORS_ORIGINS="*"; list the origins');
   }
   return { origins: anyOrigin ? '*' : origins, credentials: values.CORS_CREDENTIALS };
+}
+
+// Keys as the client preset writes them ("sha256:<hex>", the trusted documents proposal's form) or bare hex.
+const manifestKey = /^(?:sha256:)?([0-9a-f]{64})$/;
+
+/**
+ * Reads the persisted-documents manifests that GraphQL Code Generator's client preset writes (a JSON object of
+ * SHA-256 hash -> document text) and checks every hash against its text, so a stale or hand-edited manifest fails
+ * at start instead of refusing a client's operation later. Keyed by the bare hex hash.
+ */
+function trustedDocuments(paths: readonly string[] | undefined): TrustedDocuments | null {
+  if (!paths) return null;
+  const documents = new Map<string, string>();
+  for (const path of paths) {
+    const problem = (reason: string) => new ConfigError(`Invalid configuration:\n  TRUSTED_DOCUMENTS: ${JSON.stringify(path)} ${reason}`);
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw problem(`is not a readable JSON file (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+      throw problem('is not a manifest: expected a JSON object of "sha256:<hash>": "document"');
+    }
+    for (const [key, document] of Object.entries(manifest)) {
+      const hash = manifestKey.exec(key)?.[1];
+      if (typeof document !== 'string') throw problem(`maps ${JSON.stringify(key.slice(0, 80))} to something other than a document`);
+      if (!hash || createHash('sha256').update(document).digest('hex') !== hash) {
+        throw problem(`lists ${JSON.stringify(key.slice(0, 80))}, which is not the SHA-256 hash of its document (use hashAlgorithm: 'sha256')`);
+      }
+      documents.set(hash, document);
+    }
+  }
+  return documents;
 }
 
 /** Reads and validates the environment once; every other module takes the result. */
@@ -315,5 +360,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: values.REDIS_URL,
     metrics: values.METRICS,
     cors: corsConfig(values),
+    trustedDocuments: trustedDocuments(values.TRUSTED_DOCUMENTS),
   };
 }

@@ -17,6 +17,8 @@ export const ErrorCode = {
   MaxTokensExceeded: 'MAX_TOKENS_EXCEEDED',
   MaxDirectivesExceeded: 'MAX_DIRECTIVES_EXCEEDED',
   MaxCostExceeded: 'MAX_COST_EXCEEDED',
+  PersistedQueryIdRequired: 'PERSISTED_QUERY_ID_REQUIRED',
+  PersistedQueryNotInList: 'PERSISTED_QUERY_NOT_IN_LIST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -16,6 +16,7 @@ import { useCsrfPrevention } from './plugins/csrf.js';
 import { useNoIntrospection } from './plugins/introspection.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useRequestParseErrors } from './plugins/request-parse-errors.js';
+import { useTrustedDocuments } from './plugins/trusted-documents.js';
 import { useNoSchemaSuggestions } from './plugins/schema-suggestions.js';
 import { createRateLimit } from './plugins/rate-limit.js';
 import { useMetrics } from './plugins/metrics.js';
@@ -27,7 +28,7 @@ import { createInProcessTaskEvents, type TaskPubSub } from './task-events.js';
 export interface YogaDependencies {
   db: Database;
   logger: Logger;
-  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics' | 'cors'>;
+  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics' | 'cors' | 'trustedDocuments'>;
   /** Where task events go; in-process (this instance only) when omitted. */
   pubsub?: TaskPubSub;
   /** Shared rate-limit counters and the readiness report's Redis state, when REDIS_URL is set. */
@@ -199,6 +200,7 @@ export function buildYoga({
       useBodyLimit(config.limits.bodyBytes),
       useRequestParseErrors(),
       useCsrfPrevention(),
+      ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(rateLimit ? [rateLimit.byAddress] : []),
       ...(config.auth ? [useBearerAuth(config.auth, logger, identities)] : []),
       ...(rateLimit ? [rateLimit.bySubject] : []),
