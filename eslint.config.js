@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', 'dist/', '.data/', 'examples/**/generated/', 'examples/**/gql/', 'examples/.codegen-check-*/'] },
+  { ignores: ['node_modules/', 'src/generated/', 'dist/', '.data/', 'examples/**/generated/', 'examples/**/gql/', 'examples/.codegen-check-*/', 'examples/web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },

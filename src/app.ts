@@ -1,7 +1,9 @@
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { migrate } from './migrate.js';
+import { connectRedis, type RedisConnections } from './redis.js';
 import { createTaskEvents } from './schema/task/events.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
@@ -13,29 +15,29 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, logger: Logger, database?: Database): Promise<App> {
+export async function createApp(
+  config: Config,
+  logger: Logger,
+  { database, lifecycle }: { database?: Database; lifecycle?: Readonly<Lifecycle> } = {},
+): Promise<App> {
   const db = database ?? (await openDatabase(config.database, { logger }));
+  let redis: RedisConnections | undefined;
   try {
     if (config.migrateOnStart) await migrate(db, logger);
+    if (config.redisUrl) redis = await connectRedis(config.redisUrl, logger);
   } catch (error) {
     await db.close();
     throw error;
   }
-  let taskEvents;
-  try {
-    taskEvents = await createTaskEvents(config.redisUrl, logger);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub });
+  const taskEvents = createTaskEvents(redis, logger);
+  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub, redis, lifecycle });
   return {
     yoga,
     db,
     endStreams: taskEvents.endStreams,
     async close() {
       await yoga.dispose();
-      await taskEvents.close();
+      await redis?.close();
       await db.close();
     },
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
@@ -6,10 +7,13 @@ export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
   | {
       kind: 'postgres';
+      /** The API's connections; may go through a transaction-mode pooler (see isPooledUrl). */
       url: string;
+      /** A direct (non-pooled) URL of the same database for migrations and their lock; see migrationUrl. */
+      directUrl?: string;
       poolSize: number;
       connectTimeoutMs: number;
-      /** PostgreSQL's statement_timeout for every pooled connection; unset or 0 = none. */
+      /** PostgreSQL's statement_timeout for the API's connections; unset or 0 = none. */
       statementTimeoutMs?: number;
       /** How long the client waits for any answer to a query (covers a dead network); unset or 0 = forever. */
       queryTimeoutMs?: number;
@@ -21,7 +25,10 @@ export interface Config {
   database: DatabaseConfig;
   migrateOnStart: boolean;
   logLevel: LogLevel;
+  /** From the stop signal to exit, grace included. */
   shutdownTimeoutMs: number;
+  /** After the stop signal, how long /ready fails while requests are still served, before draining; 0 = none. */
+  shutdownGraceMs: number;
   graphiql: boolean;
   introspection: boolean;
   limits: QueryLimits;
@@ -34,6 +41,19 @@ export interface Config {
   /** Redis for task events across instances; unset = in-process events (one instance). */
   redisUrl: string | undefined;
   metrics: boolean;
+  /** Browser origins that may read responses (CORS); null = none, same-origin only. */
+  cors: CorsConfig | null;
+  /** The only documents that may run, by the SHA-256 hash (bare hex) of their text; null = any document runs. */
+  trustedDocuments: TrustedDocuments | null;
+}
+
+export type TrustedDocuments = ReadonlyMap<string, string>;
+
+export interface CorsConfig {
+  /** Exact origins as browsers send them, or '*' for any origin. */
+  origins: '*' | readonly string[];
+  /** Send Access-Control-Allow-Credentials (cookies, TLS client certificates); never with '*'. */
+  credentials: boolean;
 }
 
 export interface QueryLimits {
@@ -61,13 +81,14 @@ export interface AuthConfig {
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
+/** This process cannot start as configured (exit code 2). */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
 
-  /** Each problem names the variable it is about, e.g. `PORT="eighty": must be a whole number`. */
-  constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
-  }
+/** A ConfigError listing bad settings, each naming its variable, e.g. `PORT="eighty": must be a whole number`. */
+function invalidConfiguration(problems: string[]): ConfigError {
+  return new ConfigError(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
 }
 
 const integer = (min: number, max: number) =>
@@ -91,6 +112,29 @@ const connectionUrl = (protocols: [string, string]) =>
     }
   }, `must be a ${protocols.map((protocol) => `${protocol}://`).join(' or ')} connection URL`);
 
+// Prisma's convention for PgBouncer (`pgbouncer=true`) and Neon's host names for its pooled endpoints.
+const pooledHost = /-pooler(\.|$)/i;
+
+/**
+ * True when the URL looks like it goes through a transaction-mode pooler such as PgBouncer (Neon's pooled
+ * endpoints): session state (SET, advisory locks, named prepared statements) does not survive between transactions.
+ */
+export function isPooledUrl(url: string): boolean {
+  const parsed = new URL(url);
+  return pooledHost.test(parsed.hostname) || parsed.searchParams.get('pgbouncer') === 'true';
+}
+
+const directUrlRequired =
+  'looks like a pooled connection (a -pooler host or pgbouncer=true), where the migrations\' advisory lock does ' +
+  'not hold: set DATABASE_DIRECT_URL to the direct (non-pooled) URL of the same database';
+
+/** The connection for migrations and their session-level advisory lock: never one through a pooler. */
+export function migrationUrl(database: Extract<DatabaseConfig, { kind: 'postgres' }>): string {
+  if (database.directUrl) return database.directUrl;
+  if (isPooledUrl(database.url)) throw invalidConfiguration([`DATABASE_URL: ${directUrlRequired}`]);
+  return database.url;
+}
+
 const postgresUrl = connectionUrl(['postgres', 'postgresql']);
 const redisUrl = connectionUrl(['redis', 'rediss']);
 
@@ -103,14 +147,46 @@ function readKeySet(path: string): JSONWebKeySet {
     return jsonWebKeySet.parse(JSON.parse(readFileSync(path, 'utf8'))) as JSONWebKeySet;
   } catch (error) {
     const reason = error instanceof z.ZodError ? 'expected {"keys": [...]}' : error instanceof Error ? error.message : String(error);
-    throw new ConfigError([`AUTH_JWKS_FILE=${JSON.stringify(path)}: not a readable JWKS (${reason})`]);
+    throw invalidConfiguration([`AUTH_JWKS_FILE=${JSON.stringify(path)}: not a readable JWKS (${reason})`]);
   }
 }
+
+// An origin is what a browser sends in the Origin header: scheme://host[:port], lowercase, default port omitted.
+function originProblem(entry: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return `"${entry}" is not an origin: expected scheme://host[:port], e.g. https://app.example.com`;
+  }
+  if (!['http:', 'https:'].includes(url.protocol)) return `"${entry}" is not an http:// or https:// origin`;
+  if (url.origin !== entry) return `"${entry}" is not an origin as browsers send it (no path, lowercase, no default port): use "${url.origin}"`;
+  return undefined;
+}
+
+const corsOrigins = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .check((context) => {
+    const origins = context.value;
+    const problems =
+      origins.length === 0
+        ? ['must list at least one origin']
+        : origins.includes('*')
+          ? origins.length > 1
+            ? ['"*" (any origin) must be the only entry']
+            : []
+          : origins.flatMap((origin) => originProblem(origin) ?? []);
+    for (const message of problems) context.issues.push({ code: 'custom', message, input: context.value });
+  });
 
 const environment = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: integer(0, 65535).default(4000),
   DATABASE_URL: postgresUrl.optional(),
+  DATABASE_DIRECT_URL: postgresUrl
+    .refine((value) => !isPooledUrl(value), 'must be a direct connection, not a pooled one (-pooler host, pgbouncer=true)')
+    .optional(),
   DATABASE_POOL_SIZE: integer(1, 1000).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: integer(100, 600_000).default(5000),
   DATABASE_STATEMENT_TIMEOUT_MS: integer(0, 3_600_000).default(10_000),
@@ -119,6 +195,7 @@ const environment = z.object({
   MIGRATE_ON_START: flag.default(true),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+  SHUTDOWN_GRACE_MS: integer(0, 600_000).default(0),
   GRAPHIQL: flag.default(true),
   INTROSPECTION: flag.default(true),
   MAX_DEPTH: integer(1, 1000).default(10),
@@ -129,7 +206,10 @@ const environment = z.object({
   MAX_BODY_BYTES: integer(1024, 1024 ** 3).default(262_144),
   BATCH_LIMIT: integer(0, 1000).default(0),
   RATE_LIMIT_MAX: integer(0, 1_000_000_000).default(0),
-  RATE_LIMIT_WINDOW_MS: integer(100, 86_400_000).default(60_000),
+  // Whole seconds: the shared (Redis) counters expire in seconds.
+  RATE_LIMIT_WINDOW_MS: integer(1000, 86_400_000)
+    .refine((value) => value % 1000 === 0, 'must be whole seconds (a multiple of 1000)')
+    .default(60_000),
   TRUST_PROXY: flag.default(false),
   AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a 256-bit key)').optional(),
   AUTH_JWKS_URL: z
@@ -140,6 +220,13 @@ const environment = z.object({
   AUTH_AUDIENCE: z.string().min(1).optional(),
   REDIS_URL: redisUrl.optional(),
   METRICS: flag.default(true),
+  CORS_ORIGINS: corsOrigins.optional(),
+  CORS_CREDENTIALS: flag.default(false),
+  TRUSTED_DOCUMENTS: z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .refine((paths) => paths.length > 0, 'must list at least one manifest path')
+    .optional(),
 });
 
 const secretVariables = new Set(['AUTH_JWT_SECRET']);
@@ -149,18 +236,68 @@ type Environment = z.infer<typeof environment>;
 function authConfig(values: Environment): AuthConfig | null {
   const { AUTH_JWT_SECRET: secret, AUTH_JWKS_URL: jwksUrl, AUTH_JWKS_FILE: jwksFile } = values;
   const sources = [secret, jwksUrl, jwksFile].filter((source) => source !== undefined).length;
-  if (sources > 1) throw new ConfigError(['AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_JWKS_FILE: set only one of them']);
+  if (sources > 1) throw invalidConfiguration(['AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_JWKS_FILE: set only one of them']);
   let key: AuthKeySource;
   if (secret) key = { kind: 'secret', secret };
   else if (jwksUrl) key = { kind: 'jwksUrl', url: jwksUrl };
   else if (jwksFile) key = { kind: 'jwksFile', path: jwksFile, keySet: readKeySet(jwksFile) };
   else {
     if (values.AUTH_ISSUER || values.AUTH_AUDIENCE) {
-      throw new ConfigError(['AUTH_ISSUER/AUTH_AUDIENCE: need AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_JWKS_FILE']);
+      throw invalidConfiguration(['AUTH_ISSUER/AUTH_AUDIENCE: need AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_JWKS_FILE']);
     }
     return null;
   }
   return { key, issuer: values.AUTH_ISSUER, audience: values.AUTH_AUDIENCE };
+}
+
+function corsConfig(values: Environment): CorsConfig | null {
+  const origins = values.CORS_ORIGINS;
+  if (!origins) {
+    if (values.CORS_CREDENTIALS) {
+      throw invalidConfiguration(['CORS_CREDENTIALS="true": needs CORS_ORIGINS (the origins to trust)']);
+    }
+    return null;
+  }
+  const anyOrigin = origins.includes('*');
+  // Any site reading answers with the visitor's cookies is what CORS exists to prevent.
+  if (anyOrigin && values.CORS_CREDENTIALS) {
+    throw invalidConfiguration(['CORS_CREDENTIALS="true": cannot be combined with CORS_ORIGINS="*"; list the origins']);
+  }
+  return { origins: anyOrigin ? '*' : origins, credentials: values.CORS_CREDENTIALS };
+}
+
+// Keys as the client preset writes them ("sha256:<hex>", the trusted documents proposal's form) or bare hex.
+const manifestKey = /^(?:sha256:)?([0-9a-f]{64})$/;
+
+/**
+ * Reads the persisted-documents manifests that GraphQL Code Generator's client preset writes (a JSON object of
+ * SHA-256 hash -> document text) and checks every hash against its text, so a stale or hand-edited manifest fails
+ * at start instead of refusing a client's operation later. Keyed by the bare hex hash.
+ */
+function trustedDocuments(paths: readonly string[] | undefined): TrustedDocuments | null {
+  if (!paths) return null;
+  const documents = new Map<string, string>();
+  for (const path of paths) {
+    const problem = (reason: string) => invalidConfiguration([`TRUSTED_DOCUMENTS: ${JSON.stringify(path)} ${reason}`]);
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw problem(`is not a readable JSON file (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+      throw problem('is not a manifest: expected a JSON object of "sha256:<hash>": "document"');
+    }
+    for (const [key, document] of Object.entries(manifest)) {
+      const hash = manifestKey.exec(key)?.[1];
+      if (typeof document !== 'string') throw problem(`maps ${JSON.stringify(key.slice(0, 80))} to something other than a document`);
+      if (!hash || createHash('sha256').update(document).digest('hex') !== hash) {
+        throw problem(`lists ${JSON.stringify(key.slice(0, 80))}, which is not the SHA-256 hash of its document (use hashAlgorithm: 'sha256')`);
+      }
+      documents.set(hash, document);
+    }
+  }
+  return documents;
 }
 
 /** Reads and validates the environment once; every other module takes the result. */
@@ -173,14 +310,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       const shown = secretVariables.has(name) ? '(hidden)' : JSON.stringify(present[name]);
       return `${name}=${shown}: ${issue.message}`;
     });
-    throw new ConfigError(problems);
+    throw invalidConfiguration(problems);
   }
   const values = parsed.data;
   const { DATABASE_QUERY_TIMEOUT_MS: queryTimeout, DATABASE_STATEMENT_TIMEOUT_MS: statementTimeout } = values;
   // The server's statement_timeout cancels a slow statement cleanly; the client-side limit is for a dead network.
   if (queryTimeout !== 0 && statementTimeout !== 0 && queryTimeout <= statementTimeout) {
-    throw new ConfigError([
+    throw invalidConfiguration([
       `DATABASE_QUERY_TIMEOUT_MS="${queryTimeout}": must be greater than DATABASE_STATEMENT_TIMEOUT_MS (${statementTimeout}), or 0`,
+    ]);
+  }
+  if (values.DATABASE_DIRECT_URL && !values.DATABASE_URL) {
+    throw invalidConfiguration(['DATABASE_DIRECT_URL: is used only together with DATABASE_URL']);
+  }
+  if (values.DATABASE_URL && !values.DATABASE_DIRECT_URL && values.MIGRATE_ON_START && isPooledUrl(values.DATABASE_URL)) {
+    throw invalidConfiguration([`DATABASE_URL: ${directUrlRequired} (or MIGRATE_ON_START=false to start without migrating)`]);
+  }
+  const { SHUTDOWN_GRACE_MS: shutdownGrace, SHUTDOWN_TIMEOUT_MS: shutdownTimeout } = values;
+  if (shutdownGrace > 0 && shutdownGrace >= shutdownTimeout) {
+    throw invalidConfiguration([
+      `SHUTDOWN_GRACE_MS="${shutdownGrace}": ` +
+        `must be less than SHUTDOWN_TIMEOUT_MS (${shutdownTimeout}), which bounds the whole shutdown, grace included`,
     ]);
   }
   return {
@@ -190,6 +340,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? {
           kind: 'postgres',
           url: values.DATABASE_URL,
+          directUrl: values.DATABASE_DIRECT_URL,
           poolSize: values.DATABASE_POOL_SIZE,
           connectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS,
           statementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT_MS,
@@ -199,6 +350,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     migrateOnStart: values.MIGRATE_ON_START,
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     graphiql: values.GRAPHIQL,
     introspection: values.INTROSPECTION,
     limits: {
@@ -215,5 +367,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: authConfig(values),
     redisUrl: values.REDIS_URL,
     metrics: values.METRICS,
+    cors: corsConfig(values),
+    trustedDocuments: trustedDocuments(values.TRUSTED_DOCUMENTS),
   };
 }

@@ -3,9 +3,11 @@ import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
-import type { DatabaseConfig } from './config.js';
+import { type DatabaseConfig, isPooledUrl, migrationUrl } from './config.js';
+import { lockDataFolder } from './data-folder-lock.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import type { Logger } from './logger.js';
+import { setRoleStatementTimeout } from './pooled-statement-timeout.js';
 
 /** A single connection for work that needs one: migrations, their advisory lock, multi-statement scripts. */
 export interface SqlSession {
@@ -37,11 +39,39 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(config: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
-  if (config.kind === 'postgres') return openPostgres(config, options);
+  if (config.kind === 'postgres') {
+    const db = openPostgres(config, options);
+    if (isPooledUrl(config.url)) {
+      try {
+        await setRoleStatementTimeout(db.prisma, config.statementTimeoutMs ?? 0);
+      } catch (error) {
+        await db.close();
+        throw error;
+      }
+    }
+    return db;
+  }
   await mkdir(config.dataDir, { recursive: true });
-  // Loaded only when used: a PostgreSQL deployment saves the ~35 MB the WASM build costs.
-  const { PGlite } = await import('@electric-sql/pglite');
-  return openPglite(await PGlite.create(config.dataDir), options);
+  // Before PGlite reads a single page: a second process must leave a folder in use untouched.
+  const lock = await lockDataFolder(config.dataDir, options.logger);
+  try {
+    // Loaded only when used: a PostgreSQL deployment saves the ~35 MB the WASM build costs.
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await openPglite(await PGlite.create(config.dataDir), options);
+    return {
+      ...db,
+      close: once(async () => {
+        try {
+          await db.close();
+        } finally {
+          await lock.release();
+        }
+      }),
+    };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
 }
 
 export function openPostgres(
@@ -59,7 +89,8 @@ export function openPostgres(
     ...connection,
     max: config.poolSize,
     idleTimeoutMillis: 30_000,
-    statement_timeout: config.statementTimeoutMs || undefined,
+    // A pooler refuses it as a startup parameter: openDatabase makes it the role's default there instead.
+    statement_timeout: (!isPooledUrl(config.url) && config.statementTimeoutMs) || undefined,
     query_timeout: config.queryTimeoutMs || undefined,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
@@ -72,11 +103,13 @@ export function openPostgres(
       await pool.query('SELECT 1');
     },
     poolUsage: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    // Migrations wait for each other's advisory lock and may run long: their own connection, without the timeouts.
+    // Migrations wait for each other's advisory lock and may run long: their own direct connection, without the
+    // timeouts (a role default set for a pooler would apply here too).
     async withSession(work) {
-      const client = new pg.Client(connection);
+      const client = new pg.Client({ ...connection, connectionString: migrationUrl(config) });
       await client.connect();
       try {
+        await client.query('SET statement_timeout = 0');
         return await work({
           query: async <Row extends object>(sql: string, params?: unknown[]) =>
             (await client.query<Row>(sql, params)).rows,

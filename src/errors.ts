@@ -5,6 +5,7 @@ import { isDatabaseUnavailable, isRecordNotFound } from './database-errors.js';
 /** Every `extensions.code` this API sends; clients can switch on these. */
 export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',
+  BadRequest: 'BAD_REQUEST',
   NotFound: 'NOT_FOUND',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL_SERVER_ERROR',
@@ -18,6 +19,8 @@ export const ErrorCode = {
   MaxTokensExceeded: 'MAX_TOKENS_EXCEEDED',
   MaxDirectivesExceeded: 'MAX_DIRECTIVES_EXCEEDED',
   MaxCostExceeded: 'MAX_COST_EXCEEDED',
+  PersistedQueryIdRequired: 'PERSISTED_QUERY_ID_REQUIRED',
+  PersistedQueryNotInList: 'PERSISTED_QUERY_NOT_IN_LIST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

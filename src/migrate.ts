@@ -20,7 +20,7 @@ const createLedger = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 )`;
 
 // Serializes concurrent starts of several instances against one database.
-const migrationLockKey = 72_707_369;
+export const migrationLockKey = 72_707_369;
 
 interface Migration {
   name: string;

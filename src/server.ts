@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DataFolderInUseError } from './data-folder-lock.js';
 import { createGracefulServer } from './graceful-server.js';
+import { createLifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 
 async function main() {
@@ -16,7 +19,8 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const app = await createApp(config, logger);
+  const lifecycle = createLifecycle();
+  const app = await createApp(config, logger, { lifecycle });
   const graceful = createGracefulServer(app.yoga);
   const server = graceful.server;
   await new Promise<void>((resolve, reject) => {
@@ -28,10 +32,20 @@ async function main() {
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const deadline = performance.now() + config.shutdownTimeoutMs;
+    lifecycle.shuttingDown = true;
+    const graceMs = config.shutdownGraceMs;
+    if (graceMs > 0) {
+      // Balancers learn from /ready that this instance is leaving; until they do, they still send it requests.
+      logger.info({ signal, graceMs }, 'shutting down: /ready fails, serving until the grace period ends');
+      await delay(graceMs);
+      logger.info('grace period over: finishing in-flight requests');
+    } else {
+      logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    }
     // Event streams never finish on their own: end them so draining waits only for ordinary requests.
     app.endStreams();
-    const drained = await graceful.drain(config.shutdownTimeoutMs);
+    const drained = await graceful.drain(Math.max(0, deadline - performance.now()));
     if (!drained) logger.warn('shutdown timed out: closed the remaining connections');
     await app.close();
     logger.info('shutdown complete');
@@ -45,6 +59,7 @@ async function main() {
   logger.info(
     {
       port,
+      pid: process.pid,
       database: app.db.kind,
       graphiql: config.graphiql,
       events: config.redisUrl ? 'redis' : 'in-process',
@@ -55,6 +70,11 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+  // Raised while opening the database too (a data folder another process holds): nothing to retry, exit as for a bad setting.
+  if (error instanceof ConfigError) {
+    console.error(error instanceof DataFolderInUseError ? `taskgraph cannot start: ${error.message}` : error.message);
+    process.exit(2);
+  }
   console.error(`taskgraph failed to start: ${error instanceof Error ? error.message : String(error)}`);
   if (error instanceof Error && error.stack) console.error(error.stack);
   process.exit(1);

@@ -4,9 +4,11 @@ import type { Config } from './config.js';
 import { createContextFactory } from './context.js';
 import type { Database } from './db.js';
 import { maskErrors } from './errors.js';
+import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { type Logger, yogaLogger } from './logger.js';
-import { useBearerAuth, useSubjectBinding } from './plugins/auth.js';
+import { type BearerIdentity, useBearerAuth, useSubjectBinding } from './plugins/auth.js';
 import { useBodyLimit } from './plugins/body-limit.js';
+import { corsPolicy, useVaryOnOrigin } from './plugins/cors.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { useUnexpectedErrorLogging } from './plugins/error-logging.js';
 import { graphiqlOptions } from './plugins/graphiql.js';
@@ -15,30 +17,47 @@ import { useJitExceptSubscriptions } from './plugins/jit.js';
 import { useMetrics } from './plugins/metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { createRateLimit } from './plugins/rate-limit.js';
-import { useDatabaseReadiness } from './plugins/readiness.js';
+import { useReadiness } from './plugins/readiness.js';
 import { useRequestLogging } from './plugins/request-logging.js';
+import { useRequestParseErrors } from './plugins/request-parse-errors.js';
+import { useNoSchemaSuggestions } from './plugins/schema-suggestions.js';
+import { useTrustedDocuments } from './plugins/trusted-documents.js';
 import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
+import type { RedisConnections } from './redis.js';
 import { schema } from './schema/index.js';
 import { createInProcessTaskEvents, type TaskPubSub } from './schema/task/events.js';
 
 export interface YogaDependencies {
   db: Database;
   logger: Logger;
-  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics'>;
+  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics' | 'cors' | 'trustedDocuments'>;
   /** Where task events go; in-process (this instance only) when omitted. */
   pubsub?: TaskPubSub;
+  /** Shared rate-limit counters and the readiness report's Redis state, when REDIS_URL is set. */
+  redis?: RedisConnections;
+  /** `/ready` fails once `shuttingDown` is set; never shutting down when omitted. */
+  lifecycle?: Readonly<Lifecycle>;
 }
 
 /** The whole HTTP API as one fetch handler: Yoga with the schema, the per-request context and the plugins, in order. */
-export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEvents().pubsub }: YogaDependencies) {
+export function buildYoga({
+  db,
+  logger,
+  config,
+  pubsub = createInProcessTaskEvents().pubsub,
+  lifecycle = createLifecycle(),
+  redis,
+}: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
-  const subjects = new WeakMap<Request, string>();
-  const rateLimit = config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, subjects);
+  const identities = new WeakMap<Request, BearerIdentity>();
+  const rateLimit =
+    config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, identities, redis?.commands);
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    cors: corsPolicy(config.cors),
     // Yoga's own limit (maxRequestBodySize, 25 MB by default) pipes every body through a TransformStream, also one
     // whose Content-Length is known (about 2% of the CPU of a request in the bench), and answers
     // REQUEST_ENTITY_TOO_LARGE. It is off: useBodyLimit enforces MAX_BODY_BYTES with this API's PAYLOAD_TOO_LARGE,
@@ -52,17 +71,20 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
     plugins: [
       useJitExceptSubscriptions(),
       useRequestLogging(logger, requestIds),
+      ...(config.cors ? [useVaryOnOrigin()] : []),
       useBodyLimit(config.limits.bodyBytes),
+      useRequestParseErrors(),
       useCsrfPrevention(),
+      ...(config.trustedDocuments ? [useTrustedDocuments(config.trustedDocuments)] : []),
       ...(rateLimit ? [rateLimit.byAddress] : []),
-      ...(config.auth ? [useBearerAuth(config.auth, logger, subjects)] : []),
+      ...(config.auth ? [useBearerAuth(config.auth, logger, identities)] : []),
       ...(rateLimit ? [rateLimit.bySubject] : []),
-      ...(config.auth ? [useSubjectBinding(subjects)] : []),
+      ...(config.auth ? [useSubjectBinding()] : []),
       useQueryLimits(config.limits),
-      ...(config.introspection ? [] : [useNoIntrospection()]),
-      config.metrics ? useMetrics(db) : {},
+      ...(config.introspection ? [] : [useNoIntrospection(), useNoSchemaSuggestions()]),
+      config.metrics ? useMetrics(db, redis) : {},
       useVariableErrorCodes(),
-      useDatabaseReadiness(db, logger),
+      useReadiness(db, redis, logger, lifecycle),
       useUnexpectedErrorLogging(logger, requestIds),
     ],
   });

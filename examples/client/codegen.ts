@@ -1,6 +1,7 @@
 // Types for the operations in operations/*.graphql, from the committed schema.graphql (GraphQL Code Generator,
 // client-preset). Run from the repository root: npm run client:codegen
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 
 // Overridable so a test can generate a copy against another schema.
 const schema = process.env.CODEGEN_SCHEMA ?? 'schema.graphql';
@@ -16,7 +17,12 @@ const config: CodegenConfig = {
   generates: {
     [output]: {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persisted-documents.json (hash -> document) is the manifest a server with TRUSTED_DOCUMENTS runs from; each
+      // generated document carries its hash in __meta__.hash, which the clients send instead of the text.
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
+      // The server runs the manifest's text, not what the client would have sent: it must select __typename
+      // wherever Apollo's and urql's normalized caches need it.
+      documentTransforms: [addTypenameSelectionDocumentTransform],
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

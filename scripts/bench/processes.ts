@@ -10,6 +10,7 @@ export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** The PostgreSQL server the bench and the start-up measurement create their databases on. */
 export const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
+/** A port free on 127.0.0.1 right now (for processes that need a fixed port, like a balancer's servers). */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -20,15 +21,22 @@ export async function freePort(): Promise<number> {
 }
 
 const running = new Set<ChildProcess>();
-// Children must not outlive the bench, also when it fails or is interrupted.
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+let cleanupInstalled = false;
+
+// Children must not outlive the bench, also when it fails or is interrupted. Installed with the first child, so
+// that importing this module (for freePort, say) changes nothing in the importing process.
+function killChildrenOnExit() {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => {
     for (const child of running) child.kill('SIGKILL');
-    process.exit(130);
   });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of running) child.kill('SIGKILL');
+      process.exit(130);
+    });
+  }
 }
 
 export interface ServerProcess {
@@ -54,6 +62,7 @@ export async function startServer(
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killChildrenOnExit();
   running.add(child);
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -130,7 +139,7 @@ export function sampleMemory(pid: number) {
   };
 }
 
-async function postgresCpuMs(): Promise<number> {
+export async function postgresCpuMs(): Promise<number> {
   let total = 0;
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -145,7 +154,7 @@ async function postgresCpuMs(): Promise<number> {
   return total;
 }
 
-async function machineBusyMs(): Promise<{ busy: number; cores: number }> {
+export async function machineBusyMs(): Promise<{ busy: number; cores: number }> {
   const [line] = (await readFile('/proc/stat', 'utf8')).split('\n');
   const [, user, nice, system, , , irq, softirq, steal] = (line ?? '').trim().split(/\s+/).map(Number);
   const busyTicks = [user, nice, system, irq, softirq, steal].reduce<number>((sum, value) => sum + (value ?? 0), 0);

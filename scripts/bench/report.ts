@@ -2,7 +2,7 @@ import type { LoadResult } from './load.js';
 import type { ScenarioName } from './scenarios.js';
 
 export type DatabaseLabel = 'PostgreSQL' | 'PGlite';
-export type ServerLabel = 'taskgraph' | 'Yoga + Prisma' | 'Yoga + pg' | 'baseline';
+export type ServerLabel = 'taskgraph' | 'taskgraph (trusted documents)' | 'Yoga + Prisma' | 'Yoga + pg' | 'baseline';
 
 export interface Row extends LoadResult {
   database: DatabaseLabel;
@@ -13,6 +13,8 @@ export interface Row extends LoadResult {
   /** Share of the machine's CPU used by processes outside the bench during the run. */
   foreignCpuPercent: number;
   statementsPerRequest?: number;
+  /** Mean size of the JSON request body the load generator sends. */
+  requestBytes: number;
   /** Against the PostgreSQL baseline's comparable scenario (list for nested). */
   throughputRatio?: number;
   p99Ratio?: number;
@@ -29,7 +31,7 @@ const fixed = (value: number | undefined, digits: number) => (value === undefine
 
 export function markdownTable(rows: Row[]): string {
   const header =
-    '| database | server | scenario | req/s | × baseline | p50 ms | p99 ms | p99 × baseline | errors | peak RSS MB | CPU ms/req | SQL/req | foreign CPU % |';
+    '| database | server | scenario | req/s | × baseline | p50 ms | p99 ms | p99 × baseline | errors | peak RSS MB | CPU ms/req | SQL/req | req bytes | foreign CPU % |';
   const lines = rows.map((row) =>
     [
       row.database,
@@ -44,10 +46,11 @@ export function markdownTable(rows: Row[]): string {
       fixed(row.peakRssMb, 0),
       fixed(row.cpuMsPerRequest, 2),
       fixed(row.statementsPerRequest, 2),
+      fixed(row.requestBytes, 0),
       fixed(row.foreignCpuPercent, 0),
     ].join(' | '),
   );
-  return [header, `|${' --- |'.repeat(13)}`, ...lines.map((line) => `| ${line} |`)].join('\n');
+  return [header, `|${' --- |'.repeat(14)}`, ...lines.map((line) => `| ${line} |`)].join('\n');
 }
 
 export function compareWithBaseline(rows: Row[], comparedWith: Partial<Record<ScenarioName, ScenarioName>>): void {

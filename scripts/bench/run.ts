@@ -1,6 +1,7 @@
 // `npm run bench` (full) and `npm run bench:smoke` (tiny seed, seconds per scenario, same code path).
 // Flags: --smoke; --cpu-prof writes the API server's V8 profile to bench-results/profiles/; --scenarios=list,create
-// and --no-pglite narrow a run (for profiling one scenario).
+// and --no-pglite narrow a run (for profiling one scenario); --trusted-documents adds a second taskgraph server on
+// PostgreSQL with TRUSTED_DOCUMENTS, driven with hashes instead of document text (list and create).
 // Env: BENCH_DATABASE_URL (admin connection, default the local server), BENCH_POOL_SIZE (default 10).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { createScratchDatabase } from '../db/admin.js';
 import { drive, type LoadOptions } from './load.js';
 import { adminUrl, cpuTimeMs, foreignCpu, freePort, projectRoot, sampleMemory, type ServerProcess, startServer } from './processes.js';
 import { compareWithBaseline, type DatabaseLabel, evaluateTargets, markdownTable, type Row, type ServerLabel, targetList } from './report.js';
-import { baselineFor, createScenarios, type Scenario, type ScenarioName } from './scenarios.js';
+import { baselineFor, byHash, createScenarios, type Scenario, type ScenarioName, trustedDocumentsManifest } from './scenarios.js';
 import { type SeedData, seedDataset, type SeedSize } from './dataset.js';
 import { createBaselineHandler } from './baseline-server.js';
 import { countAppStatements, countReferenceStatements, statementCountSource } from './statements.js';
@@ -46,6 +47,7 @@ const baselineScenarios = selected(['list', 'deep', 'create', 'update']);
 const yogaFloorScenarios = selected(['list', 'deep']);
 const readScenarios = selected(['list', 'nested', 'deep']);
 const withPglite = !process.argv.includes('--no-pglite');
+const trustedScenarios = process.argv.includes('--trusted-documents') ? selected(['list', 'create']) : [];
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
@@ -72,6 +74,7 @@ async function measure(contenders: Contender[]): Promise<Row[]> {
       if (settings.scenarioWarmupSeconds > 0) {
         await drive(server.url, scenario, { ...settings.load, durationSeconds: settings.scenarioWarmupSeconds });
       }
+      const samples = Array.from({ length: 100 }, () => Buffer.byteLength(JSON.stringify(scenario.next())));
       const memory = sampleMemory(server.pid);
       const noise = await foreignCpu(pids);
       const cpuBefore = await cpuTimeMs(server.pid);
@@ -87,6 +90,7 @@ async function measure(contenders: Contender[]): Promise<Row[]> {
         cpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(result.requests, 1),
         foreignCpuPercent: foreignCpuShare * 100,
         statementsPerRequest: statements[scenario.name],
+        requestBytes: samples.reduce((sum, bytes) => sum + bytes, 0) / samples.length,
       };
       log(
         `${labels.database} ${labels.server} ${scenario.name}: ${row.requestsPerSecond.toFixed(0)} req/s, ` +
@@ -129,11 +133,25 @@ async function benchPostgres(): Promise<Row[]> {
     servers.push(yogaPrisma);
     const api = await startBenchServer('dist/server.js', { ...env, MIGRATE_ON_START: 'false' });
     servers.push(api);
+    const trusted: Contender[] = [];
+    if (trustedScenarios.length > 0) {
+      const manifest = join(await mkdtemp(join(tmpdir(), 'taskgraph-bench-manifest-')), 'persisted-documents.json');
+      await writeFile(manifest, JSON.stringify(trustedDocumentsManifest()));
+      const server = await startBenchServer('dist/server.js', { ...env, MIGRATE_ON_START: 'false', TRUSTED_DOCUMENTS: manifest });
+      servers.push(server);
+      trusted.push({
+        server,
+        labels: { database: 'PostgreSQL', server: 'taskgraph (trusted documents)' },
+        scenarios: pick(trustedScenarios).map(byHash),
+        statements: appStatements,
+      });
+    }
     return await measure([
       { server: baseline, labels: { database: 'PostgreSQL', server: 'baseline' }, scenarios: pick(baselineScenarios), statements: baselineStatements },
       { server: yogaFloor, labels: { database: 'PostgreSQL', server: 'Yoga + pg' }, scenarios: pick(yogaFloorScenarios), statements: yogaFloorStatements },
       { server: yogaPrisma, labels: { database: 'PostgreSQL', server: 'Yoga + Prisma' }, scenarios: pick(yogaFloorScenarios), statements: yogaPrismaStatements },
       { server: api, labels: { database: 'PostgreSQL', server: 'taskgraph' }, scenarios: pick(allScenarios), statements: appStatements },
+      ...trusted,
     ]);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));

@@ -2,10 +2,14 @@ import type { SeedData } from './dataset.js';
 
 export type ScenarioName = 'list' | 'nested' | 'deep' | 'create' | 'update' | 'mixed';
 
+import { createHash } from 'node:crypto';
+
 export interface GraphQLBody {
   operationName: string;
-  query: string;
+  /** Absent when the body names a trusted document by hash instead. */
+  query?: string;
   variables: Record<string, unknown>;
+  extensions?: { persistedQuery: { version: 1; sha256Hash: string } };
 }
 
 /** The baseline scenario each one is compared with; the baseline answers only list, deep, create and update. */
@@ -84,5 +88,24 @@ export function createScenarios(data: SeedData): Record<ScenarioName, Scenario> 
     create: { name: 'create', description: 'createTask for a random user', reads: false, next: create },
     update: { name: 'update', description: 'updateTask(completed) of a random task', reads: false, next: update },
     mixed: { name: 'mixed', description: '40% list, 25% nested, 15% deep, 10% create, 10% update', reads: false, next: mixed },
+  };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A manifest as the codegen client preset writes it ("sha256:<hash>": document) for the bench's own operations. */
+export function trustedDocumentsManifest(): Record<string, string> {
+  return Object.fromEntries(Object.values(operations).map((text) => [`sha256:${sha256(text)}`, text]));
+}
+
+/** The same scenario sent as a client of a server with TRUSTED_DOCUMENTS sends it: the hash instead of the text. */
+export function byHash(scenario: Scenario): Scenario {
+  return {
+    ...scenario,
+    next() {
+      const { query, ...body } = scenario.next();
+      if (query === undefined) return body;
+      return { ...body, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } };
+    },
   };
 }

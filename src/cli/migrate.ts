@@ -1,10 +1,12 @@
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, migrationUrl } from '../config.js';
 import { openDatabase } from '../db.js';
 import { createLogger } from '../logger.js';
 import { migrate } from '../migrate.js';
 
 try {
   const config = loadConfig();
+  // Refuses a pooled DATABASE_URL without DATABASE_DIRECT_URL before connecting anywhere.
+  if (config.database.kind === 'postgres') migrationUrl(config.database);
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config.database, { logger });
   try {

@@ -4,14 +4,14 @@ import {
   getOperationAST,
   getVariableValues,
   type ExecutionArgs,
+  GraphQLError,
   type GraphQLObjectType,
   Kind,
   type SelectionSetNode,
 } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { isAsyncIterable, type Plugin, Repeater } from 'graphql-yoga';
+import { createLocalJWKSet, createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config.js';
-import { requestOf } from '../context.js';
 import { ErrorCode, requestRefused } from '../errors.js';
 import type { Logger } from '../logger.js';
 
@@ -33,33 +33,53 @@ function verificationKey(key: AuthConfig['key']): { key: VerificationKey; algori
 const unauthenticated = (message: string) =>
   requestRefused(ErrorCode.Unauthenticated, 401, message, { 'WWW-Authenticate': 'Bearer' });
 
-/** Verifies a bearer token and resolves with its subject; rejects with UNAUTHENTICATED. */
+/** What a verified bearer token says: whom it acts for, and until when (its exp, when it has one). */
+export interface BearerIdentity {
+  subject: string;
+  expiresAt?: Date;
+}
+
+/**
+ * Where the binding plugins read the caller's identity: useBearerAuth puts it there for HTTP; another transport
+ * running the same pipeline (yoga.getEnveloped) passes it in the initial context. Without it, every operation is
+ * refused as unauthenticated.
+ */
+export interface BearerContext {
+  bearer?: BearerIdentity;
+}
+
+/** Verifies a bearer token and resolves with its identity; rejects with UNAUTHENTICATED. */
 export function createTokenVerifier(config: AuthConfig, logger: Logger) {
   const { key, algorithms } = verificationKey(config.key);
   const options = { algorithms, issuer: config.issuer, audience: config.audience };
-  return async (authorization: string | null): Promise<string> => {
+  return async (authorization: string | null): Promise<BearerIdentity> => {
     const token = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+) *$/i.exec(authorization ?? '')?.[1];
     if (!token) throw unauthenticated('Send Authorization: Bearer <JWT>.');
-    let subject: unknown;
+    let payload: JWTPayload;
     try {
       // jwtVerify has one overload per key kind; both are valid here.
-      const { payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
-      subject = payload.sub;
+      ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
     } catch (error) {
       logger.info({ reason: error instanceof Error ? error.message : String(error) }, 'bearer token refused');
       throw unauthenticated('The bearer token is invalid or expired.');
     }
+    const subject = payload.sub;
     if (typeof subject !== 'string' || subject === '') throw unauthenticated('The bearer token has no subject (sub).');
-    return subject;
+    // jwtVerify has checked that exp, when present, is a number in the future.
+    return payload.exp === undefined ? { subject } : { subject, expiresAt: new Date(payload.exp * 1000) };
   };
 }
 
-/** Requires a valid bearer token on every GraphQL request and remembers its subject for the request. */
-export function useBearerAuth(config: AuthConfig, logger: Logger, subjects: WeakMap<Request, string>): Plugin {
+/** Requires a valid bearer token on every GraphQL request and gives its identity to the request's context. */
+export function useBearerAuth(config: AuthConfig, logger: Logger, identities: WeakMap<Request, BearerIdentity>): Plugin<BearerContext> {
   const verify = createTokenVerifier(config, logger);
   return {
     async onRequestParse({ request }) {
-      subjects.set(request, await verify(request.headers.get('authorization')));
+      identities.set(request, await verify(request.headers.get('authorization')));
+    },
+    onContextBuilding({ context, extendContext }) {
+      const identity = identities.get(context.request);
+      if (identity) extendContext({ bearer: identity });
     },
   };
 }
@@ -103,22 +123,80 @@ function claimedUserIds(args: ExecutionArgs): string[] | undefined {
   return claimed;
 }
 
-/** Refuses, before any resolver runs, an operation that acts for a user other than the token's subject. */
-export function useSubjectBinding(subjects: WeakMap<Request, string>): Plugin {
+/**
+ * Why this identity may not run this operation, or undefined when it may: the one check behind queries, mutations
+ * and subscriptions alike, whatever the transport.
+ */
+export function bindingRefusal(args: ExecutionArgs, identity: BearerIdentity | undefined): GraphQLError | undefined {
+  if (!identity) return unauthenticated('Send Authorization: Bearer <JWT>.');
+  // A connection verified once (a WebSocket) can outlive its token.
+  if (identity.expiresAt && identity.expiresAt.getTime() <= Date.now()) return unauthenticated(tokenExpiredMessage);
+  const others = (claimedUserIds(args) ?? []).filter((userId) => userId !== identity.subject);
+  return others.length > 0 ? requestRefused(ErrorCode.Forbidden, 403, 'The bearer token may act only for its own user (its sub).') : undefined;
+}
+
+/**
+ * Refuses, before any resolver runs and before a subscription sends anything, an operation that acts for a user
+ * other than the token's subject; ends a subscription when its token expires.
+ */
+export function useSubjectBinding(): Plugin<BearerContext> {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const request = requestOf(args.contextValue);
-      const subject = request && subjects.get(request);
-      if (subject === undefined) {
-        setResultAndStopExecution({ errors: [unauthenticated('Send Authorization: Bearer <JWT>.')] });
+      const refusal = bindingRefusal(args, args.contextValue.bearer);
+      if (refusal) setResultAndStopExecution({ errors: [refusal] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const identity = args.contextValue.bearer;
+      const refusal = bindingRefusal(args, identity);
+      if (refusal) {
+        setResultAndStopExecution({ errors: [refusal] });
         return;
       }
-      const others = (claimedUserIds(args) ?? []).filter((userId) => userId !== subject);
-      if (others.length > 0) {
-        setResultAndStopExecution({
-          errors: [requestRefused(ErrorCode.Forbidden, 403, 'The bearer token may act only for its own user (its sub).')],
-        });
-      }
+      const expiresAt = identity?.expiresAt;
+      if (!expiresAt) return;
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (isAsyncIterable(result)) setResult(endAt(result, expiresAt, () => ({ errors: [tokenExpired()] })));
+        },
+      };
     },
   };
+}
+
+const tokenExpiredMessage = 'The bearer token expired.';
+const tokenExpired = () => new GraphQLError(tokenExpiredMessage, { extensions: { code: ErrorCode.Unauthenticated } });
+
+// setTimeout fires at once for longer delays (about 24.8 days).
+const longestTimerDelayMs = 2 ** 31 - 1;
+
+/** Passes the source's values on until `at`, then sends `last()` and completes (closing the source). */
+function endAt<T>(source: AsyncIterable<T>, at: Date, last: () => T): Repeater<T> {
+  return new Repeater<T>(async (push, stop) => {
+    const iterator = source[Symbol.asyncIterator]();
+    let timer: NodeJS.Timeout | undefined;
+    const expireWhenDue = () => {
+      const remainingMs = at.getTime() - Date.now();
+      if (remainingMs > 0) {
+        timer = setTimeout(expireWhenDue, Math.min(remainingMs, longestTimerDelayMs));
+        return;
+      }
+      void push(last());
+      stop();
+    };
+    expireWhenDue();
+    const stopped = stop.then(() => undefined);
+    try {
+      for (;;) {
+        const next = await Promise.race([iterator.next(), stopped]);
+        if (!next || next.done) break;
+        await push(next.value);
+      }
+      stop();
+    } catch (error) {
+      stop(error);
+    } finally {
+      clearTimeout(timer);
+      await iterator.return?.();
+    }
+  });
 }

@@ -2,14 +2,15 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Database } from '../db.js';
+import type { RedisConnections } from '../redis.js';
 
 export const metricsEndpoint = '/metrics';
 
 /**
  * GET /metrics in Prometheus' text format: operations (count, duration, errors) by name and type, HTTP durations,
- * the PostgreSQL pool and the process. Each Yoga gets its own registry, so several can live in one process.
+ * the PostgreSQL pool, Redis (when configured) and the process. Each Yoga gets its own registry, so several can live in one process.
  */
-export function useMetrics(db: Pick<Database, 'poolUsage'>): Plugin {
+export function useMetrics(db: Pick<Database, 'poolUsage'>, redis?: Pick<RedisConnections, 'isUp'>): Plugin {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -25,6 +26,16 @@ export function useMetrics(db: Pick<Database, 'poolUsage'>): Plugin {
       this.set({ state: 'waiting' }, usage.waiting);
     },
   });
+  if (redis) {
+    new Gauge({
+      name: 'taskgraph_redis_up',
+      help: 'Whether both Redis connections (commands, subscriber) are established: 1, or 0 while rate limits count per instance and task events are refused.',
+      registers: [registry],
+      collect() {
+        this.set(redis.isUp() ? 1 : 0);
+      },
+    });
+  }
   return usePrometheus({
     registry,
     endpoint: metricsEndpoint,

@@ -1,30 +1,12 @@
 import type { Plugin } from 'graphql-yoga';
+import type { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ErrorCode, requestRefused } from '../errors.js';
 
 export interface RateLimitOptions {
   max: number;
   windowMs: number;
   trustProxy: boolean;
-}
-
-/** Fixed windows counted in this process's memory; each key's window starts with its first request. */
-export class MemoryRateLimitStore {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
-  private nextSweepAt = 0;
-
-  hit(key: string, windowMs: number, now = Date.now()): { count: number; resetAt: number } {
-    if (now >= this.nextSweepAt) {
-      for (const [expiredKey, window] of this.windows) if (window.resetAt <= now) this.windows.delete(expiredKey);
-      this.nextSweepAt = now + windowMs;
-    }
-    let window = this.windows.get(key);
-    if (!window || window.resetAt <= now) {
-      window = { count: 0, resetAt: now + windowMs };
-      this.windows.set(key, window);
-    }
-    window.count += 1;
-    return { ...window };
-  }
 }
 
 function remoteAddressOf(serverContext: unknown): string | undefined {
@@ -47,31 +29,57 @@ export function clientAddress(request: Request, serverContext: unknown, trustPro
 }
 
 /**
+ * Counts requests in fixed windows (each key's window starts with its first request) with rate-limiter-flexible:
+ * in Redis when the instances share one, so that a client gets `max` requests per window from the whole fleet; in
+ * this process's memory otherwise. While Redis is unreachable the count falls back to this process's memory (fail
+ * open, but bounded: each instance then allows `max`), because refusing every request would turn a Redis blip into
+ * an outage of the whole API.
+ */
+function createLimiter(options: RateLimitOptions, redis: Redis | undefined): RateLimiterAbstract {
+  const limits = { points: options.max, duration: options.windowMs / 1000, keyPrefix: 'taskgraph:rate-limit' };
+  if (!redis) return new RateLimiterMemory(limits);
+  return new RateLimiterRedis({
+    ...limits,
+    storeClient: redis,
+    // Without it a request would wait for the connection to come back instead of using the fallback counters.
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: new RateLimiterMemory(limits),
+  });
+}
+
+/**
  * Per-client request limits for GraphQL requests: one plugin counts by client address (put it before
  * authentication, so bad tokens are limited too), the other by token subject (after authentication).
  */
-export function createRateLimit(options: RateLimitOptions, subjects: WeakMap<Request, string>) {
-  const store = new MemoryRateLimitStore();
-  const check = (key: string) => {
-    const { count, resetAt } = store.hit(key, options.windowMs);
-    if (count <= options.max) return;
-    const retryAfterSeconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
-    throw requestRefused(
-      ErrorCode.RateLimited,
-      429,
-      `Too many requests: at most ${options.max} per ${options.windowMs} ms. Retry in ${retryAfterSeconds} s.`,
-      { 'Retry-After': String(retryAfterSeconds) },
-    );
+export function createRateLimit(
+  options: RateLimitOptions,
+  identities: WeakMap<Request, { subject: string }>,
+  redis?: Redis,
+) {
+  const limiter = createLimiter(options, redis);
+  const check = async (key: string) => {
+    try {
+      await limiter.consume(key);
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      const retryAfterSeconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+      throw requestRefused(
+        ErrorCode.RateLimited,
+        429,
+        `Too many requests: at most ${options.max} per ${options.windowMs} ms. Retry in ${retryAfterSeconds} s.`,
+        { 'Retry-After': String(retryAfterSeconds) },
+      );
+    }
   };
   const byAddress: Plugin = {
-    onRequestParse({ request, serverContext }) {
-      check(`ip:${clientAddress(request, serverContext, options.trustProxy)}`);
+    async onRequestParse({ request, serverContext }) {
+      await check(`ip:${clientAddress(request, serverContext, options.trustProxy)}`);
     },
   };
   const bySubject: Plugin = {
-    onRequestParse({ request }) {
-      const subject = subjects.get(request);
-      if (subject !== undefined) check(`sub:${subject}`);
+    async onRequestParse({ request }) {
+      const identity = identities.get(request);
+      if (identity) await check(`sub:${identity.subject}`);
     },
   };
   return { byAddress, bySubject };

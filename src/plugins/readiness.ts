@@ -1,19 +1,54 @@
 import { type Plugin, useReadinessCheck } from 'graphql-yoga';
 import type { Database } from '../db.js';
+import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
+import type { RedisConnections } from '../redis.js';
 
-/** GET /ready: 200 while the database answers, 503 (and a warning in the log) while it does not. */
-export function useDatabaseReadiness(db: Pick<Database, 'ping'>, logger: Logger): Plugin {
+export type DependencyState = 'up' | 'down';
+
+export interface Readiness {
+  status: 'ready' | 'unready' | 'shutting down';
+  /** Absent while shutting down: the database is not asked. */
+  database?: DependencyState;
+  /** Present when REDIS_URL is set. */
+  redis?: DependencyState;
+}
+
+/**
+ * GET /ready: 503 from the moment shutdown starts (so a balancer stops routing here during the grace period) and
+ * while the database does not answer (nothing can be served), 200 otherwise, with what each
+ * dependency's state is in the body. Redis being down keeps the instance ready: every instance shares the same
+ * Redis, so failing readiness on it would take the whole fleet out of the balancer at once, while queries and
+ * mutations still work without it (see connectRedis for what degrades).
+ */
+export function useReadiness(
+  db: Pick<Database, 'ping'>,
+  redis: Pick<RedisConnections, 'isUp'> | undefined,
+  logger: Logger,
+  lifecycle: Readonly<Lifecycle>,
+): Plugin {
   return useReadinessCheck({
     endpoint: '/ready',
-    check: async () => {
+    check: async ({ fetchAPI }) => {
+      const respond = (readiness: Readiness) =>
+        new fetchAPI.Response(JSON.stringify(readiness), {
+          status: readiness.status === 'ready' ? 200 : 503,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+        });
+      if (lifecycle.shuttingDown) return respond({ status: 'shutting down' });
+      let database: DependencyState = 'up';
       try {
         await db.ping();
-        return true;
       } catch (error) {
         logger.warn({ err: error }, 'readiness check failed: database unreachable');
-        return false;
+        database = 'down';
       }
+      const readiness: Readiness = {
+        status: database === 'up' ? 'ready' : 'unready',
+        database,
+        ...(redis ? { redis: redis.isUp() ? 'up' : 'down' } : {}),
+      };
+      return respond(readiness);
     },
   });
 }

@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueUserId, useTestApi } from '../support/api.js';
-import { createTaskMutation, expectErrorCode } from '../support/operations.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type GraphQLResponse, uniqueUserId, useTestApi } from '../support/api.js';
+import { useRealPort } from '../support/http-server.js';
+import { createTask, createTaskMutation, expectErrorCode } from '../support/operations.js';
+import { subscribeTaskEvents, type TaskEventStream, untilLive } from '../support/task-events.js';
 
 const secret = 'test-secret-that-is-long-enough-for-hs256!';
-const hs256 = (key: string, claims: JWTPayload, expiresIn = '5m') =>
+const hs256 = (key: string, claims: JWTPayload, expiresIn: string | number = '5m') =>
   new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(key));
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -78,6 +80,92 @@ describe('with AUTH_JWT_SECRET (HS256)', () => {
     );
     expect(response.status).toBe(403);
     expect(statements).toEqual([]);
+  });
+});
+
+describe('subscriptions with AUTH_JWT_SECRET (over SSE)', () => {
+  const api = useTestApi({ env: { AUTH_JWT_SECRET: secret } });
+  const serverUrl = useRealPort(api);
+  const streams: TaskEventStream[] = [];
+  afterEach(() => {
+    for (const stream of streams.splice(0)) stream.close();
+  });
+
+  /** Opens a subscription over SSE; returns the status and, when the server ended the stream at once, its payloads. */
+  async function subscribeOnce(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
+    const connection = new AbortController();
+    const response = await fetch(`${serverUrl()}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+      body: JSON.stringify({ query, variables }),
+      signal: connection.signal,
+    });
+    if (response.status === 200) {
+      connection.abort(); // an open stream: do not wait for its end
+      return { status: response.status, payloads: [] };
+    }
+    const payloads = (await response.text())
+      .split('\n\n')
+      .filter((event) => event.startsWith('event: next\n'))
+      .map((event) => JSON.parse(event.slice(event.indexOf('data: ') + 'data: '.length)) as GraphQLResponse);
+    return { status: response.status, payloads };
+  }
+
+  /** A taskEvents stream from a real port with this token, live once one of its own markers has arrived. */
+  async function follow(userId: string, token: string): Promise<TaskEventStream> {
+    const stream = subscribeTaskEvents({ url: `${serverUrl()}/graphql`, userId, headers: bearer(token) });
+    streams.push(stream);
+    const markerToken = await hs256(secret, { sub: userId });
+    await untilLive(stream, (title) => createTask(api(), userId, { title }, bearer(markerToken)));
+    return stream;
+  }
+
+  it.each([
+    ['as a literal', 'subscription { taskEvents(userId: "bob") { type } }', {}],
+    ['through a variable', 'subscription ($u: ID!) { taskEvents(userId: $u) { type } }', { u: 'bob' }],
+    ['inside a fragment', 'subscription { ...Bobs } fragment Bobs on Subscription { taskEvents(userId: "bob") { type } }', {}],
+    ['inside an inline fragment', 'subscription { ... on Subscription { taskEvents(userId: "bob") { type } } }', {}],
+    ['under an alias', 'subscription { mine: taskEvents(userId: "bob") { type } }', {}],
+  ])("answers 403 FORBIDDEN and no event to a subscription for another user named %s", async (_how, query, variables) => {
+    const { status, payloads } = await subscribeOnce(query, variables, bearer(await hs256(secret, { sub: 'alice' })));
+    expect(status).toBe(403);
+    expect(payloads).toHaveLength(1);
+    expect(payloads[0]?.data).toBeUndefined();
+    expectErrorCode(payloads[0] ?? {}, 'FORBIDDEN');
+  });
+
+  it("streams the token subject's own events", async () => {
+    const alice = uniqueUserId('alice');
+    const stream = await follow(alice, await hs256(secret, { sub: alice }));
+    const task = await createTask(api(), alice, { title: 'Mine to see' }, bearer(await hs256(secret, { sub: alice })));
+    await stream.waitFor((event) => event.task.id === task.id);
+    expect(stream.events().map((event) => event.task.title)).toEqual(['Mine to see']);
+  });
+
+  it('ends the stream with UNAUTHENTICATED when the token expires, and sends nothing after', async () => {
+    const alice = uniqueUserId('alice');
+    const exp = Math.floor(Date.now() / 1000) + 4;
+    const stream = await follow(alice, await hs256(secret, { sub: alice }, exp));
+    expect(stream.completed()).toBe(false);
+    await expect.poll(() => stream.completed(), { timeout: 20_000, interval: 100 }).toBe(true);
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
+    expect(stream.errors).toMatchObject([{ message: 'The bearer token expired.', extensions: { code: 'UNAUTHENTICATED' } }]);
+
+    const receivedAtExpiry = stream.received.length;
+    const witness = await follow(alice, await hs256(secret, { sub: alice }));
+    const later = await createTask(api(), alice, { title: 'After expiry' }, bearer(await hs256(secret, { sub: alice })));
+    await witness.waitFor((event) => event.task.id === later.id);
+    expect(stream.received).toHaveLength(receivedAtExpiry);
+    expect(stream.errors).toHaveLength(1);
+  });
+
+  it('keeps streaming for a token that expires months from now', async () => {
+    const alice = uniqueUserId('alice');
+    const stream = await follow(alice, await hs256(secret, { sub: alice }, '90d'));
+    const task = await createTask(api(), alice, { title: 'Still listening' }, bearer(await hs256(secret, { sub: alice })));
+    await stream.waitFor((event) => event.task.id === task.id);
+    expect(stream.completed()).toBe(false);
+    expect(stream.errors).toEqual([]);
   });
 });
 

@@ -94,6 +94,69 @@ describe('introspection (INTROSPECTION, default true)', () => {
       expect(await normal.json()).toEqual({ data: { __typename: 'Query', user: null } });
     });
   });
+
+  // Each typo is one a client could make while guessing: a field, an argument, an input field, an enum value, a type.
+  const typos = `query Guess {
+    tasks(userId: "nobody", filter: { serch: "x" }, orderBy: { field: CREATED_AT, direction: DSC }, frist: 1) { totalCont ...Page }
+  }
+  fragment Page on TaskEvnt { type }`;
+  const suggestedNames = ['"search"', '"DESC"', '"first"', '"totalCount"', '"TaskEvent"'];
+  const validationMessages = async (response: Response) =>
+    ((await response.json()) as { errors: { message: string; extensions: { code: string } }[] }).errors;
+
+  it('hides "Did you mean" suggestions, and the names they would reveal, when INTROSPECTION=false', async () => {
+    await withApi({ INTROSPECTION: 'false' }, async (closed) => {
+      const errors = await validationMessages(await postJson(closed, { query: typos }));
+      expect(errors).toHaveLength(5);
+      for (const error of errors) {
+        expect(error.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+        expect(error.message).not.toMatch(/did you mean/i);
+        for (const name of suggestedNames) expect(error.message).not.toContain(name);
+      }
+    });
+  });
+
+  it('keeps the suggestions by default, for developers exploring the schema', async () => {
+    const errors = await validationMessages(await postJson(api(), { query: typos }));
+    for (const error of errors) expect(error.message).toMatch(/ Did you mean .+\?$/);
+    const messages = errors.map((error) => error.message).join('\n');
+    for (const name of suggestedNames) expect(messages).toContain(name);
+  });
+});
+
+describe('requests that are not well-formed', () => {
+  const notJson = 'x'.repeat(200_000);
+
+  it('answer a body that is not JSON with a short 400 BAD_REQUEST that does not repeat it', async () => {
+    for (const accept of ['application/graphql-response+json', 'application/json']) {
+      const response = await api().fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: notJson,
+      });
+      const text = await response.text();
+      expect(response.status).toBe(400);
+      expect(text.length).toBeLessThan(1024);
+      expect(text).not.toContain('xxxxxxxx');
+      expect(JSON.parse(text)).toEqual({
+        errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+      });
+    }
+  });
+
+  it('answer GET variables or extensions that are not JSON with 400 BAD_REQUEST, not a 500', async () => {
+    for (const parameter of ['variables', 'extensions']) {
+      const response = await api().fetch(
+        `/graphql?query=${encodeURIComponent('{ __typename }')}&${parameter}=${encodeURIComponent(`{not json ${'y'.repeat(2000)}`)}`,
+      );
+      const text = await response.text();
+      expect(response.status).toBe(400);
+      expect(text).not.toContain('yyyyyyyy');
+      expect(JSON.parse(text)).toEqual({
+        errors: [{ message: 'The variables and extensions parameters must be valid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+      });
+    }
+  });
 });
 
 describe('CSRF prevention', () => {

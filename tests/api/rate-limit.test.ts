@@ -1,11 +1,12 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { MemoryRateLimitStore } from '../../src/plugins/rate-limit.js';
 import { readGraphQLResponse, type TestApi, useTestApi } from '../support/api.js';
 import { useRealPort } from '../support/http-server.js';
 import { expectErrorCode } from '../support/operations.js';
 
 const secret = 'rate-limit-test-secret-long-enough-for-hs256';
+
+const redisUrl = process.env.TEST_REDIS_URL;
 
 const typename = async (api: TestApi, headers: Record<string, string>): Promise<Response> =>
   api.fetch('/graphql', {
@@ -83,11 +84,39 @@ describe('on a real port without TRUST_PROXY', () => {
   });
 });
 
-describe('fixed windows', () => {
-  it('start counting again once the window is over', () => {
-    const store = new MemoryRateLimitStore();
-    expect(store.hit('client', 1000, 0).count).toBe(1);
-    expect(store.hit('client', 1000, 999).count).toBe(2);
-    expect(store.hit('client', 1000, 1000)).toEqual({ count: 1, resetAt: 2000 });
+describe('fixed windows (RATE_LIMIT_WINDOW_MS=1000)', () => {
+  const api = useTestApi({ env: { RATE_LIMIT_MAX: '2', RATE_LIMIT_WINDOW_MS: '1000', TRUST_PROXY: 'true' } });
+
+  it('start counting again once the window is over', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.99' };
+    expect(await statuses(3, () => typename(api(), from))).toEqual([200, 200, 429]);
+    await expect.poll(async () => (await typename(api(), from)).status, { timeout: 5000, interval: 200 }).toBe(200);
+  });
+});
+
+/** An address no earlier run used: Redis keeps counts between test runs for the window. */
+const freshAddress = () => `2001:db8::${Math.floor(Math.random() * 0xffff).toString(16)}:${Date.now().toString(16).slice(-4)}`;
+
+describe.runIf(redisUrl)('shared through Redis by two instances (REDIS_URL, RATE_LIMIT_MAX=4)', () => {
+  const env = { RATE_LIMIT_MAX: '4', RATE_LIMIT_WINDOW_MS: '600000', TRUST_PROXY: 'true' };
+  const first = useTestApi({ env, redisUrl });
+  const second = useTestApi({ env, redisUrl });
+
+  it('a client gets 4 requests in total from both instances, not 4 from each', async () => {
+    const from = { 'x-forwarded-for': freshAddress() };
+    let sent = 0;
+    const alternate = () => typename(sent++ % 2 === 0 ? first() : second(), from);
+    expect(await statuses(8, alternate)).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
+  });
+
+  it('a refusal from the other instance has the same code and Retry-After', async () => {
+    const from = { 'x-forwarded-for': freshAddress() };
+    expect(await statuses(4, () => typename(first(), from))).toEqual([200, 200, 200, 200]);
+    const refused = await typename(second(), from);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(590);
+    const body = await readGraphQLResponse(refused);
+    expectErrorCode(body, 'RATE_LIMITED');
+    expect(body.errors?.[0]?.message).toMatch(/at most 4 per 600000 ms/);
   });
 });

@@ -5,6 +5,8 @@ import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db.js';
 import type { Logger } from '../../src/logger.js';
 import { migrate } from '../../src/migrate.js';
+import { connectRedis } from '../../src/redis.js';
+import { createTaskEvents } from '../../src/schema/task/events.js';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
 import { createTestDatabase } from './databases.js';
 
@@ -50,10 +52,12 @@ export interface TestApiOptions {
   metrics?: boolean;
   /** Server configuration as environment variables, read by loadConfig like the real server's. */
   env?: Record<string, string>;
+  /** Redis for rate limits and task events, on a connection of this API's own (as each instance has). */
+  redisUrl?: string;
 }
 
-/** A logger whose JSON lines land in `logs`, for tests that check what operators would see. */
-export function captureLogs(): { logger: Logger; logs: Record<string, unknown>[] } {
+/** A logger at level info that keeps every JSON line it writes. */
+export function collectLogs(): { logger: Logger; logs: Record<string, unknown>[] } {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -113,7 +117,7 @@ export function serveTestApi(parts: {
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
-  const { logger, logs } = captureLogs();
+  const { logger, logs } = collectLogs();
   const statements: string[] = [];
   const database = await createTestDatabase({
     logger,
@@ -121,8 +125,18 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   });
   await migrate(database.db, logger);
   const config = loadConfig({ METRICS: String(options.metrics ?? false), ...options.env });
-  const yoga = buildYoga({ db: database.db, logger, config });
-  return serveTestApi({ db: database.db, logs, statements, yoga, close: () => database.dispose() });
+  const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger) : undefined;
+  const yoga = buildYoga({ db: database.db, logger, config, redis, pubsub: createTaskEvents(redis, logger).pubsub });
+  return serveTestApi({
+    db: database.db,
+    logs,
+    statements,
+    yoga,
+    async close() {
+      await redis?.close();
+      await database.dispose();
+    },
+  });
 }
 
 /**

@@ -2,16 +2,25 @@ import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
 import { createScratchDatabase } from '../../scripts/db/admin.js';
-import { type Database, type DatabaseOptions, openPglite, openPostgres } from '../../src/db.js';
+import { type Database, type DatabaseOptions, openDatabase, openPglite } from '../../src/db.js';
+import { pgbouncerUrl } from './pgbouncer.js';
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
 
-export const testDatabaseKind: TestDatabaseKind = process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+/** The `pgbouncer` project is a PostgreSQL run too: only the API's connections go through PgBouncer. */
+export const testDatabaseKind: TestDatabaseKind = ['postgres', 'pgbouncer'].includes(process.env.TEST_DB ?? '')
+  ? 'postgres'
+  : 'pglite';
+
+/** True in the `pgbouncer` project: the API reaches PostgreSQL through PgBouncer in transaction mode. */
+export const throughPgbouncer = process.env.TEST_DB === 'pgbouncer';
 
 export interface TestDatabase {
   db: Database;
-  /** Connection URL of the database (PostgreSQL only). */
+  /** Connection URL of the database that the API uses (PostgreSQL only; through PgBouncer in its project). */
   url?: string;
+  /** Direct connection URL of the database, for migrations and session work (PostgreSQL only). */
+  directUrl?: string;
   /** Closes the connections and drops the database. */
   dispose(): Promise<void>;
 }
@@ -24,17 +33,26 @@ export async function createPgliteDatabase(options: DatabaseOptions): Promise<Te
   return { db, dispose: () => db.close() };
 }
 
-/** An empty PostgreSQL database with a unique name, created now and dropped on dispose. */
+/**
+ * An empty PostgreSQL database with a unique name, created now and dropped on dispose. In the `pgbouncer` project its
+ * `url` and `db` go through the project's PgBouncer, and migrations through `directUrl`.
+ */
 export async function createPostgresDatabase(
   options: DatabaseOptions & { poolSize?: number },
-): Promise<TestDatabase & { url: string }> {
+): Promise<TestDatabase & { url: string; directUrl: string }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
   const scratch = await createScratchDatabase(adminUrl, 'taskgraph_test');
-  const db = openPostgres({ kind: 'postgres', url: scratch.url, poolSize: options.poolSize ?? 10, connectTimeoutMs: 5000 }, options);
+  const directUrl = scratch.url;
+  const url = throughPgbouncer ? pgbouncerUrl(directUrl, inject('pgbouncerPort')) : directUrl;
+  const db = await openDatabase(
+    { kind: 'postgres', url, directUrl, poolSize: options.poolSize ?? 10, connectTimeoutMs: 5000 },
+    options,
+  );
   return {
     db,
-    url: scratch.url,
+    url,
+    directUrl,
     async dispose() {
       await db.close();
       await scratch.drop();

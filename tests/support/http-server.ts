@@ -10,16 +10,19 @@ export interface ListeningServer {
   close(): Promise<void>;
 }
 
-/** Serves the Yoga instance on a free loopback port, for clients that need a real server (browsers, SSE, Apollo). */
-export async function listen(yoga: Yoga): Promise<ListeningServer> {
+/**
+ * Serves the Yoga instance on a free loopback port (or the given one, to bring a stopped server back), for clients
+ * that need a real server (browsers, SSE, Apollo).
+ */
+export async function listen(yoga: Yoga, port = 0): Promise<ListeningServer> {
   const server = createServer(yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(port, '127.0.0.1', resolve);
   });
-  const { port } = server.address() as AddressInfo;
+  const { port: listeningPort } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${listeningPort}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

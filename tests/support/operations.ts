@@ -50,8 +50,9 @@ export async function createTask(
   api: TestApi,
   userId: string,
   input: { title: string; description?: string | null; completed?: boolean },
+  headers?: Record<string, string>,
 ): Promise<TaskResult> {
-  const response = await api.graphql<{ createTask: TaskResult }>(createTaskMutation, { userId, input });
+  const response = await api.graphql<{ createTask: TaskResult }>(createTaskMutation, { userId, input }, headers);
   return expectNoErrors(response).createTask;
 }
 
@@ -74,7 +75,7 @@ export function errorCodes(response: Pick<GraphQLResponse<unknown>, 'errors'>): 
   return (response.errors ?? []).map((error) => error.extensions?.code);
 }
 
-export function expectErrorCode(response: GraphQLResponse<unknown>, code: string, field?: string) {
+export function expectErrorCode(response: Pick<GraphQLResponse<unknown>, 'errors'>, code: string, field?: string) {
   expect(response.errors?.[0]?.extensions?.code, JSON.stringify(response.errors)).toBe(code);
   if (field !== undefined) expect(response.errors?.[0]?.extensions?.field).toBe(field);
 }

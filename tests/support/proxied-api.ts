@@ -1,9 +1,9 @@
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { openPostgres } from '../../src/db.js';
+import { openDatabase } from '../../src/db.js';
 import { migrate } from '../../src/migrate.js';
 import { buildYoga } from '../../src/yoga.js';
-import { captureLogs, serveTestApi, type TestApi } from './api.js';
+import { collectLogs, serveTestApi, type TestApi } from './api.js';
 import { createPostgresDatabase, type TestDatabase } from './databases.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -16,15 +16,15 @@ export interface DatabaseTimeouts {
 /** A test API whose connection pool (`db`) reaches PostgreSQL only through `proxy`. */
 export interface ProxiedApi extends TestApi {
   proxy: TcpProxy;
-  /** The migrated test database, reached directly (not through the proxy). */
-  direct: TestDatabase & { url: string };
+  /** The migrated test database, reached without the proxy (through PgBouncer in its project). */
+  direct: TestDatabase & { url: string; directUrl: string };
   /** The status of GET /ready. */
   ready(): Promise<number>;
 }
 
 /** The API on a fresh PostgreSQL database that it reaches through a TCP proxy the test can cut. */
 export async function startProxiedApi(timeouts: DatabaseTimeouts): Promise<ProxiedApi> {
-  const { logger, logs } = captureLogs();
+  const { logger, logs } = collectLogs();
   const direct = await createPostgresDatabase({ logger });
   await migrate(direct.db, logger);
   const target = new URL(direct.url);
@@ -32,7 +32,10 @@ export async function startProxiedApi(timeouts: DatabaseTimeouts): Promise<Proxi
   const proxiedUrl = new URL(direct.url);
   proxiedUrl.hostname = '127.0.0.1';
   proxiedUrl.port = String(proxy.port);
-  const db = openPostgres({ kind: 'postgres', url: proxiedUrl.toString(), poolSize: 4, ...timeouts }, { logger });
+  const db = await openDatabase(
+    { kind: 'postgres', url: proxiedUrl.toString(), directUrl: direct.directUrl, poolSize: 4, ...timeouts },
+    { logger },
+  );
   const yoga = buildYoga({ db, logger, config: loadConfig({ GRAPHIQL: 'false', METRICS: 'false' }) });
   const api = serveTestApi({
     db,

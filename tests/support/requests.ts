@@ -8,25 +8,29 @@ export type RequestOutcome =
   /** Anything else (reset, socket closed mid-request, timeout): the client cannot know what happened. */
   | { kind: 'broken'; reason: string };
 
-/** POSTs a GraphQL operation with Node's fetch (keep-alive connections, like most Node clients). */
-export async function postOperation(
+export interface RequestOptions {
+  timeoutMs?: number;
+  /** Open a new connection for this request and close it after the answer, instead of reusing a pooled one. */
+  freshConnection?: boolean;
+}
+
+/** Sends a request with Node's fetch (keep-alive connections, like most Node clients, unless asked otherwise). */
+export async function send(
   url: string,
-  query: string,
-  variables: Record<string, unknown>,
-  timeoutMs = 20_000,
+  init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string },
+  { timeoutMs = 20_000, freshConnection = false }: RequestOptions = {},
 ): Promise<RequestOutcome> {
   try {
-    const response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-      body: JSON.stringify({ query, variables }),
+    const response = await fetch(url, {
+      ...init,
+      headers: { ...init.headers, ...(freshConnection ? { connection: 'close' } : {}) },
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const body: unknown = await response.json();
+    const text = await response.text();
     return {
       kind: 'response',
       status: response.status,
-      body,
+      body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
       connectionClose: response.headers.get('connection')?.toLowerCase() === 'close',
     };
   } catch (error) {
@@ -39,6 +43,24 @@ export async function postOperation(
     const causeMessage = cause instanceof Error ? cause.message : '';
     return { kind: 'broken', reason: [message, code, causeMessage].filter(Boolean).join(' / ') };
   }
+}
+
+/** POSTs a GraphQL operation to `${url}/graphql`. */
+export function postOperation(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  options?: RequestOptions,
+): Promise<RequestOutcome> {
+  return send(
+    `${url}/graphql`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query, variables }),
+    },
+    options,
+  );
 }
 
 export interface GraphQLBody<Data> {
@@ -58,24 +80,33 @@ export async function postGraphQL<Data>(url: string, query: string, variables: R
   return body;
 }
 
-
 /**
  * Clients creating tasks back to back (each for its own user) until `isLast` says an outcome ends that client, or
- * a minute passes. The ids the server acknowledged go to `acknowledged` as they arrive; resolves with every outcome.
+ * a minute passes. Clients for which `freshConnection` says so open a new connection for every request;
+ * the others share Node's keep-alive pool. The ids the server acknowledged go to `acknowledged` as they arrive;
+ * resolves with every outcome.
  */
 export function createTasksUntil(
   url: string,
-  options: { clients: number; userPrefix: string; acknowledged: string[]; isLast: (outcome: RequestOutcome, id?: string) => boolean },
+  options: {
+    clients: number;
+    userPrefix: string;
+    acknowledged: string[];
+    isLast: (outcome: RequestOutcome, id?: string) => boolean;
+    freshConnection?: (client: number) => boolean;
+  },
 ): Promise<RequestOutcome[]> {
   const outcomes: RequestOutcome[] = [];
   const deadline = Date.now() + 60_000;
   return Promise.all(
     Array.from({ length: options.clients }, async (_, client) => {
       for (let index = 0; Date.now() < deadline; index += 1) {
-        const outcome = await postOperation(url, createTaskMutation, {
-          userId: `${options.userPrefix}-${client}`,
-          input: { title: `task ${index}` },
-        });
+        const outcome = await postOperation(
+          url,
+          createTaskMutation,
+          { userId: `${options.userPrefix}-${client}`, input: { title: `task ${index}` } },
+          { freshConnection: options.freshConnection?.(client) },
+        );
         outcomes.push(outcome);
         const id = graphQLBody<{ createTask: { id: string } }>(outcome)?.data?.createTask.id;
         if (id) options.acknowledged.push(id);

@@ -8,32 +8,45 @@ const typescriptServer = ['--import', 'tsx', 'src/server.ts'];
 
 export interface ServerProcess {
   url: string;
+  /** The process started: the server itself, or npm for `npm start`. */
   child: ChildProcess;
+  /** The server's own process id, from its listening line. */
+  serverPid: number;
   output: () => string;
+  /** Resolves with the exit code of `child` (null when a signal ended it). */
+  exited: Promise<number | null>;
   /** Sends the signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+const commands = {
+  typescript: [process.execPath, typescriptServer],
+  compiled: [process.execPath, ['dist/server.js']],
+  // In its own process group, as a terminal's job or a container's command would be: Ctrl-C signals the group.
+  'npm start': ['npm', ['start']],
+} as const;
+
 /** Runs the real server (`src/server.ts`) as a child process on a free port, with the given environment. */
 export async function startServerProcess(
   env: Record<string, string>,
-  command: 'typescript' | 'compiled' = 'typescript',
+  command: keyof typeof commands = 'typescript',
 ): Promise<ServerProcess> {
-  const args = command === 'compiled' ? ['dist/server.js'] : typescriptServer;
-  const child = spawn(process.execPath, args, {
+  const [executable, args] = commands[command];
+  const child = spawn(executable, args, {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: command === 'npm start',
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // A server that never reports its port must not outlive the test.
   const startTimeout = setTimeout(() => child.kill('SIGTERM'), 90_000);
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, serverPid } = await new Promise<{ port: number; serverPid: number }>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      const match = /"port":(\d+)/.exec(output);
-      if (match?.[1]) resolve(Number(match[1]));
+      const match = /"port":(\d+),"pid":(\d+)/.exec(output);
+      if (match?.[1] && match[2]) resolve({ port: Number(match[1]), serverPid: Number(match[2]) });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -42,7 +55,9 @@ export async function startServerProcess(
   return {
     url: `http://127.0.0.1:${port}`,
     child,
+    serverPid,
     output: () => output,
+    exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;
@@ -52,7 +67,21 @@ export async function startServerProcess(
 
 /** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
 export function runServerExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, typescriptServer, {
+  return runToExit(process.execPath, typescriptServer, env);
+}
+
+/** Runs one of the project's TypeScript entry points (e.g. `src/cli/migrate.ts`) to its exit. */
+export function runScriptExpectingExit(script: string, env: Record<string, string>) {
+  return runToExit(process.execPath, ['--import', 'tsx', script], env);
+}
+
+/** Runs a command of the project (e.g. `npm run db:seed`) to its end; resolves with its exit code and output. */
+export function runToExit(
+  executable: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(executable, args, {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +89,7 @@ export function runServerExpectingExit(env: Record<string, string>): Promise<{ c
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   return new Promise((resolve) =>
     child.once('exit', (code) => {
       clearTimeout(timer);

@@ -34,6 +34,7 @@ export function subscribeTaskEvents(options: {
   url: string;
   userId: string;
   fetchFn?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  headers?: Record<string, string>;
 }): TaskEventStream {
   const received: TaskEventResult[] = [];
   const errors: unknown[] = [];
@@ -42,7 +43,7 @@ export function subscribeTaskEvents(options: {
   const notify = () => {
     for (const waiter of waiters) waiter();
   };
-  const client = createClient({ url: options.url, fetchFn: options.fetchFn, retryAttempts: 0 });
+  const client = createClient({ url: options.url, fetchFn: options.fetchFn, headers: options.headers, retryAttempts: 0 });
   const dispose = client.subscribe<{ taskEvents: TaskEventResult }>(
     { query: taskEventsSubscription, variables: { userId: options.userId } },
     {

@@ -61,8 +61,7 @@ async function buildClientAgainst(schema: string): Promise<{ codegen: Run; tsc?:
   }
 }
 
-async function committedGenerated(): Promise<string> {
-  const dir = join(example, 'src/gql');
+async function committedGenerated(dir = join(example, 'src/gql')): Promise<string> {
   const files = (await readdir(dir)).sort();
   const contents = await Promise.all(files.map(async (file) => `${file}\n${await readFile(join(dir, file), 'utf8')}`));
   return contents.join('\n');
@@ -100,5 +99,20 @@ describe.runIf(testDatabaseKind === 'pglite')('the typed example client (GraphQL
     expect(codegen.code, codegen.output).toBe(0);
     expect(tsc?.code).not.toBe(0);
     expect(tsc?.output).toMatch(/src\/tasks\.ts.*'task\.title' is possibly 'null'/);
+  }, 240_000);
+
+  it('generates the web app\'s typed documents and trusted documents manifest, matching the committed ones', async () => {
+    const copy = await mkdtemp(join(root, 'examples', '.codegen-check-web-'));
+    try {
+      const codegen = await run(join(root, 'node_modules/.bin/graphql-codegen'), ['--config', 'examples/web/codegen.ts'], {
+        CODEGEN_OUTPUT: `${relative(root, copy)}/`,
+      });
+      expect(codegen.code, codegen.output).toBe(0);
+      expect(await committedGenerated(copy), 'examples/web/src/gql is stale: run `npm run web:codegen` and commit it').toBe(
+        await committedGenerated(join(root, 'examples/web/src/gql')),
+      );
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   }, 240_000);
 });

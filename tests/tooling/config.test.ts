@@ -41,6 +41,51 @@ describe('security configuration', () => {
   it('turns rate limiting on with RATE_LIMIT_MAX', () => {
     expect(loadConfig({ RATE_LIMIT_MAX: '100', RATE_LIMIT_WINDOW_MS: '1000' }).rateLimit).toEqual({ max: 100, windowMs: 1000 });
   });
+
+  it('refuses a rate limit window that is not whole seconds (the shared Redis counters expire in seconds)', () => {
+    expect(() => loadConfig({ RATE_LIMIT_WINDOW_MS: '1500' })).toThrow(/RATE_LIMIT_WINDOW_MS="1500": must be whole seconds/);
+  });
+});
+
+describe('CORS configuration', () => {
+  it('is off by default: no origin may read answers cross-origin, and no credentials', () => {
+    expect(loadConfig({}).cors).toBeNull();
+  });
+
+  it('reads CORS_ORIGINS as a comma-separated list of exact origins, credentials off unless CORS_CREDENTIALS=true', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).cors).toEqual({
+      origins: ['https://app.example.com', 'http://localhost:5173'],
+      credentials: false,
+    });
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com', CORS_CREDENTIALS: 'true' }).cors?.credentials).toBe(true);
+  });
+
+  it('accepts * (any origin) only on its own and without credentials', () => {
+    expect(loadConfig({ CORS_ORIGINS: '*' }).cors).toEqual({ origins: '*', credentials: false });
+    expect(() => loadConfig({ CORS_ORIGINS: '*,https://app.example.com' })).toThrow(/CORS_ORIGINS=.*"\*" \(any origin\) must be the only entry/);
+    expect(() => loadConfig({ CORS_ORIGINS: '*', CORS_CREDENTIALS: 'true' })).toThrow(/CORS_CREDENTIALS="true": cannot be combined with CORS_ORIGINS="\*"/);
+  });
+
+  it('names an entry that is not an origin, and the origin browsers would send', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com,app.example.com' })).toThrow(
+      /CORS_ORIGINS="https:\/\/app.example.com,app.example.com": "app.example.com" is not an origin: expected scheme:\/\/host\[:port\]/,
+    );
+    for (const [entry, origin] of [
+      ['https://app.example.com/', 'https://app.example.com'],
+      ['https://App.Example.com', 'https://app.example.com'],
+      ['https://app.example.com:443', 'https://app.example.com'],
+      ['https://app.example.com/graphql', 'https://app.example.com'],
+    ]) {
+      expect(() => loadConfig({ CORS_ORIGINS: entry })).toThrow(`"${entry}" is not an origin as browsers send it`);
+      expect(() => loadConfig({ CORS_ORIGINS: entry })).toThrow(`use "${origin}"`);
+    }
+    expect(() => loadConfig({ CORS_ORIGINS: 'ftp://files.example.com' })).toThrow(/not an http:\/\/ or https:\/\/ origin/);
+    expect(() => loadConfig({ CORS_ORIGINS: ' , ' })).toThrow(/CORS_ORIGINS=" , ": must list at least one origin/);
+  });
+
+  it('refuses CORS_CREDENTIALS=true without CORS_ORIGINS', () => {
+    expect(() => loadConfig({ CORS_CREDENTIALS: 'true' })).toThrow(/CORS_CREDENTIALS="true": needs CORS_ORIGINS/);
+  });
 });
 
 describe('configuration of events and metrics', () => {

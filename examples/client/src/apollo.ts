@@ -1,13 +1,26 @@
 import { ApolloClient, HttpLink, InMemoryCache, type Reference } from '@apollo/client';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { relayStylePagination } from '@apollo/client/utilities';
+import { documentHash } from './trusted-documents.js';
+
+/**
+ * Sends every operation as the hash of its generated document, never its text, for a server with TRUSTED_DOCUMENTS.
+ * Apollo's persisted query link does automatic persisted queries by default (send the text when the server does
+ * not know the hash); here it never falls back to the text.
+ */
+export function trustedDocumentsLink(): PersistedQueryLink {
+  return new PersistedQueryLink({ generateHash: documentHash, disable: () => false, retry: () => false });
+}
 
 /**
  * An Apollo client (core, no React) with a normalized cache: Task is keyed by id (Apollo's default `Task:<id>`),
  * pages of `tasks` merge into one list per user and filter, and removeTaskFromCache takes a deleted task out of every list.
+ * With trustedDocuments, operations go by hash (see trustedDocumentsLink).
  */
-export function createApolloClient(uri: string): ApolloClient {
+export function createApolloClient(uri: string, options: { trustedDocuments?: boolean } = {}): ApolloClient {
+  const http = new HttpLink({ uri });
   return new ApolloClient({
-    link: new HttpLink({ uri }),
+    link: options.trustedDocuments ? trustedDocumentsLink().concat(http) : http,
     cache: new InMemoryCache({
       typePolicies: {
         Query: { fields: { tasks: relayStylePagination(['userId', 'filter', 'orderBy']) } },

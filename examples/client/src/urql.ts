@@ -1,6 +1,8 @@
 import { Client, fetchExchange, gql } from '@urql/core';
 import { cacheExchange, type Cache } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
+import { persistedExchange } from '@urql/exchange-persisted';
+import { documentHash } from './trusted-documents.js';
 
 const TaskListTotal = gql`
   query TaskListTotal($userId: ID!, $first: Int, $after: String, $filter: TaskFilter) {
@@ -20,9 +22,10 @@ function cachedTaskLists(cache: Cache, userId: unknown) {
 /**
  * An urql client with a normalized cache: Task is keyed by id, `tasks` pages merge into one list (Relay cursors),
  * a deleted task leaves every cached list at once, and a new task makes the lists refetch (the server decides
- * where it goes).
+ * where it goes). With trustedDocuments, every operation goes by the hash of its generated document, never its text
+ * (a server with TRUSTED_DOCUMENTS runs nothing else).
  */
-export function createUrqlClient(url: string, options: { fetch?: typeof fetch } = {}): Client {
+export function createUrqlClient(url: string, options: { fetch?: typeof fetch; trustedDocuments?: boolean } = {}): Client {
   return new Client({
     url,
     fetch: options.fetch,
@@ -60,6 +63,17 @@ export function createUrqlClient(url: string, options: { fetch?: typeof fetch } 
           },
         },
       }),
+      ...(options.trustedDocuments
+        ? [
+            persistedExchange({
+              enforcePersistedQueries: true,
+              enableForMutation: true,
+              enableForSubscriptions: true,
+              preferGetForPersistedQueries: false,
+              generateHash: (_query, document) => Promise.resolve(documentHash(document)),
+            }),
+          ]
+        : []),
       fetchExchange,
     ],
   });

@@ -1,8 +1,10 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub, Repeater } from 'graphql-yoga';
-import { Redis } from 'ioredis';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, requestRefused } from '../../errors.js';
 import type { Task } from '../../generated/prisma/client.js';
 import type { Logger } from '../../logger.js';
+import type { RedisConnections } from '../../redis.js';
 
 export const taskEventTypes = ['CREATED', 'UPDATED', 'DELETED'] as const;
 export type TaskEventType = (typeof taskEventTypes)[number];
@@ -25,21 +27,49 @@ export interface TaskEvents {
   pubsub: TaskPubSub;
   /** Completes every open subscription, so that a graceful shutdown is not held up by long-lived streams. */
   endStreams(): void;
-  close(): Promise<void>;
 }
 
-/** Lets a shutdown complete every subscription made through the pub/sub; clients then reconnect elsewhere. */
-function withEndableStreams(pubsub: YogaTaskPubSub): Pick<TaskEvents, 'pubsub' | 'endStreams'> {
+/**
+ * Lets a shutdown complete every subscription made through the pub/sub (clients then reconnect elsewhere), and an
+ * outage of the event bus end them with an error (clients then catch up by querying and subscribe again).
+ */
+function withEndableStreams(pubsub: YogaTaskPubSub, isAvailable: () => boolean = () => true) {
   let endStreams = () => {};
   const ended = new Promise<void>((resolve) => (endStreams = resolve));
-  return {
-    pubsub: {
-      publish: (topic, userId, message) => pubsub.publish(topic, userId, message),
-      subscribe: (topic, userId) => Repeater.race([pubsub.subscribe(topic, userId), ended]),
+  let interrupt: (error: GraphQLError) => void = () => {};
+  let interrupted: Promise<never>;
+  const armInterruption = () => {
+    interrupted = new Promise<never>((_resolve, reject) => (interrupt = reject));
+    interrupted.catch(() => {});
+  };
+  armInterruption();
+  const taskPubSub: TaskPubSub = {
+    publish: (topic, userId, message) => pubsub.publish(topic, userId, message),
+    subscribe: (topic, userId) => {
+      // Accepting now would leave the stream deaf until the bus is back, with the client unaware of what it missed.
+      if (!isAvailable()) throw taskEventsUnavailable();
+      return Repeater.race([pubsub.subscribe(topic, userId), ended, interrupted]);
     },
+  };
+  return {
+    pubsub: taskPubSub,
     endStreams: () => endStreams(),
+    interruptStreams: () => {
+      interrupt(taskEventsInterrupted());
+      armInterruption();
+    },
   };
 }
+
+const taskEventsUnavailable = () =>
+  requestRefused(ErrorCode.ServiceUnavailable, 503, 'Task events are unavailable for now. Subscribe again shortly.', {
+    'Retry-After': '1',
+  });
+
+const taskEventsInterrupted = () =>
+  new GraphQLError('Task events were interrupted and some may have been missed. Query tasks to catch up, then subscribe again.', {
+    extensions: { code: ErrorCode.ServiceUnavailable },
+  });
 
 export function toTaskEventMessage(type: TaskEventType, task: Task): TaskEventMessage {
   const { id, userId, title, description, completed, createdAt, updatedAt } = task;
@@ -62,53 +92,34 @@ export function fromTaskEventMessage(message: TaskEventMessage): { type: TaskEve
 }
 
 export function createInProcessTaskEvents(): TaskEvents {
-  return { ...withEndableStreams(createPubSub()), close: async () => {} };
+  const { pubsub, endStreams } = withEndableStreams(createPubSub());
+  return { pubsub, endStreams };
 }
 
 /**
- * Events through Redis pub/sub, so that every instance delivers every event. Fails when Redis cannot be reached at
- * start; later outages are logged and the clients reconnect on their own.
+ * Events through Redis pub/sub, so that every instance delivers every event. When the subscriber connection is lost,
+ * open streams end with SERVICE_UNAVAILABLE (events published meanwhile are gone) and new subscriptions are refused
+ * until it is back; writes go on, and their events are logged as not published.
  */
-export async function createRedisTaskEvents(url: string, logger: Logger): Promise<TaskEvents> {
-  const publishClient = new Redis(url, { lazyConnect: true, connectionName: 'taskgraph-publish' });
-  // A subscriber must never give up on a command: a rejected SUBSCRIBE would leave a topic deaf.
-  const subscribeClient = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, connectionName: 'taskgraph-subscribe' });
-  for (const client of [publishClient, subscribeClient]) {
-    client.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'));
-  }
-  const close = async () => {
-    publishClient.disconnect();
-    subscribeClient.disconnect();
-  };
-  try {
-    await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  } catch (error) {
-    await close();
-    throw new Error(`cannot connect to Redis at REDIS_URL: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
-  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+export function createRedisTaskEvents(redis: RedisConnections, logger: Logger): TaskEvents {
+  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient: redis.commands, subscribeClient: redis.subscriber });
   const redisPubSub: YogaTaskPubSub = createPubSub({
     eventTarget: {
       ...eventTarget,
       // The library leaves PUBLISH's promise unhandled, which would crash the process during a Redis outage.
       dispatchEvent(event: CustomEvent) {
-        publishClient
+        redis.commands
           .publish(event.type, JSON.stringify(event.detail))
-          .catch((error: unknown) => logger.error({ err: error, topic: event.type }, 'task event not published'));
+          .catch((error: unknown) => logger.warn({ err: error, topic: event.type }, 'task event not published'));
         return true;
       },
     },
   });
-  return {
-    ...withEndableStreams(redisPubSub),
-    async close() {
-      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
-    },
-  };
+  const streams = withEndableStreams(redisPubSub, () => redis.subscriber.status === 'ready');
+  redis.onSubscriberLost(streams.interruptStreams);
+  return { pubsub: streams.pubsub, endStreams: streams.endStreams };
 }
 
-export function createTaskEvents(redisUrl: string | undefined, logger: Logger): Promise<TaskEvents> {
-  return redisUrl ? createRedisTaskEvents(redisUrl, logger) : Promise.resolve(createInProcessTaskEvents());
+export function createTaskEvents(redis: RedisConnections | undefined, logger: Logger): TaskEvents {
+  return redis ? createRedisTaskEvents(redis, logger) : createInProcessTaskEvents();
 }
