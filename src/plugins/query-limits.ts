@@ -82,10 +82,15 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
     onValidate({ addValidationRule, params, context }) {
       for (const rule of documentRules) addValidationRule(rule);
       return ({ result, setResult }) => {
+        // Yoga caches validation results per document, this refusal included: drop a cached one and price anew.
+        const documentErrors = result.filter((error) => error.extensions.code !== ErrorCode.MaxCostExceeded);
         const cost = costOf(params.schema, params.documentAST, requestParamsOf(context));
-        if (cost === undefined || cost <= limits.cost) return;
+        if (cost === undefined || cost <= limits.cost) {
+          if (documentErrors.length !== result.length) setResult(documentErrors);
+          return;
+        }
         setResult([
-          ...result,
+          ...documentErrors,
           limitExceeded(
             ErrorCode.MaxCostExceeded,
             `Query cost limit of ${limits.cost} exceeded, found ${cost}. Ask for smaller pages or fewer nested lists.`,

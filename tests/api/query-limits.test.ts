@@ -39,6 +39,15 @@ describe('cost budget (MAX_COST, default 5000)', () => {
     expect(large.statements).toEqual([]);
   });
 
+  it('runs a query with small pages after the same query was refused for large ones', async () => {
+    const query = `query SmallAfterLarge($userId: ID!, $first: Int) {
+      tasks(userId: $userId, first: $first) { edges { node { id user { tasks(first: $first) { edges { node { id } } } } } } }
+    }`;
+    const codes = [];
+    for (const first of [100, 2, 100, 2]) codes.push(errorCodes(await api().graphql(query, { userId: uniqueUserId(), first })));
+    expect(codes).toEqual([['MAX_COST_EXCEEDED'], [], ['MAX_COST_EXCEEDED'], []]);
+  });
+
   it('lets a full page of 100 tasks with all their fields through', async () => {
     const userId = uniqueUserId();
     await createTask(api(), userId, { title: 'one' });
