@@ -1,0 +1,29 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseKind } from '../support/databases.js';
+import { startServerProcess } from '../support/server-process.js';
+
+describe.runIf(testDatabaseKind === 'pglite')('the first start on a new embedded database', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'taskgraph-first-run-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('says it is creating the database before the slow initialisation, and not again on a reopen', async () => {
+    const dataFolder = join(dataDir, 'pglite');
+    const first = await startServerProcess({ DATA_DIR: dataFolder });
+    expect(await first.stop()).toBe(0);
+    const creating = first.output().indexOf(`creating the embedded database in ${dataFolder}`);
+    expect(creating).toBeGreaterThanOrEqual(0);
+    expect(creating).toBeLessThan(first.output().indexOf('taskgraph listening'));
+
+    const second = await startServerProcess({ DATA_DIR: dataFolder });
+    expect(await second.stop()).toBe(0);
+    expect(second.output()).not.toContain('creating the embedded database');
+  }, 120_000);
+});
