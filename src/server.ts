@@ -18,7 +18,7 @@ async function main() {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   const lifecycle = createLifecycle();
   const app = await createApp(config, logger, { lifecycle });
   const graceful = createGracefulServer(app.yoga);

@@ -27,3 +27,31 @@ describe.runIf(testDatabaseKind === 'pglite')('the first start on a new embedded
     expect(second.output()).not.toContain('creating the embedded database');
   }, 120_000);
 });
+
+describe.runIf(testDatabaseKind === 'pglite')('log format', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'taskgraph-log-format-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('writes readable lines with LOG_FORMAT=pretty, to the last one at shutdown', async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, LOG_FORMAT: 'pretty' });
+    expect(await server.stop()).toBe(0);
+    const lines = server.output().split('\n');
+    expect(lines.some((line) => line.trimStart().startsWith('{'))).toBe(false);
+    expect(lines).toContainEqual(expect.stringMatching(/^\[[\d:.]+\] INFO \(\d+\): taskgraph listening on http:\/\/localhost:\d+\/graphql$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\[[\d:.]+\] INFO: shutdown complete$/));
+  }, 120_000);
+
+  it('writes JSON lines by default when the output is not a terminal', async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir });
+    expect(await server.stop()).toBe(0);
+    const lines = server.output().split('\n').filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toContain('shutdown complete');
+  }, 120_000);
+});
