@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseKind } from '../support/databases.js';
-import { startServerProcess } from '../support/server-process.js';
+import { runServerExpectingExit, startServerProcess } from '../support/server-process.js';
 
 describe.runIf(testDatabaseKind === 'pglite')('the first start on a new embedded database', () => {
   let dataDir: string;
@@ -54,4 +55,18 @@ describe.runIf(testDatabaseKind === 'pglite')('log format', () => {
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toContain('shutdown complete');
   }, 120_000);
+});
+
+describe.runIf(testDatabaseKind === 'postgres' && !process.env.TEST_DB?.includes('pgbouncer'))('a DATABASE_URL naming a database that does not exist', () => {
+  it('stops with exit code 2 and one line saying how to create it, no stack trace', async () => {
+    const url = new URL(process.env.TEST_DATABASE_URL ?? '');
+    const name = `taskgraph_missing_${randomUUID().replaceAll('-', '')}`;
+    url.pathname = `/${name}`;
+    const { code, output } = await runServerExpectingExit({ DATABASE_URL: url.toString(), PORT: '0' });
+    expect(code).toBe(2);
+    expect(output.trim().split('\n')).toEqual([
+      expect.stringContaining(`the database "${name}" does not exist on ${url.hostname}:${url.port || '5432'}`),
+    ]);
+    expect(output).toContain(`createdb -h ${url.hostname} -p ${url.port || '5432'} -U ${url.username || 'postgres'} ${name}`);
+  }, 60_000);
 });
