@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 import { findPgbouncer } from './tests/support/pgbouncer.js';
@@ -5,16 +6,18 @@ import { findPgbouncer } from './tests/support/pgbouncer.js';
 const require = createRequire(import.meta.url);
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
-if (!postgresUrl) {
-  console.warn(
-    '\n[taskgraph] TEST_DATABASE_URL is not set: the PostgreSQL run is SKIPPED and only PGlite runs.\n' +
-      '            Set it (e.g. TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres) to run both.\n',
-  );
-}
-
 const pgbouncer = postgresUrl ? findPgbouncer() : undefined;
-if (postgresUrl && !pgbouncer) {
-  console.warn('\n[taskgraph] pgbouncer is not installed: the PgBouncer run is SKIPPED (apt-get install -y pgbouncer).\n');
+
+// Vitest evaluates this file more than once (and again in its workers): the marker makes the notice print once.
+if (!process.env.TASKGRAPH_SKIP_NOTICE_SHOWN) {
+  process.env.TASKGRAPH_SKIP_NOTICE_SHOWN = '1';
+  const skipped = [
+    ...(postgresUrl ? [] : ['PostgreSQL and PgBouncer runs (set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres)']),
+    ...(postgresUrl && !pgbouncer ? ['PgBouncer run (apt-get install -y pgbouncer)'] : []),
+    ...(process.env.TEST_REDIS_URL ? [] : ['Redis tests (set TEST_REDIS_URL=redis://127.0.0.1:6379)']),
+    ...(existsSync('/usr/bin/chromium') ? [] : ['browser tests (apt-get install -y chromium)']),
+  ];
+  if (skipped.length > 0) console.warn(`[taskgraph] skipped: ${skipped.join('; ')}`);
 }
 
 // Through PgBouncer in transaction mode (Neon's pooled endpoints): the tests of what a pooler can break.

@@ -25,6 +25,8 @@ export interface Config {
   database: DatabaseConfig;
   migrateOnStart: boolean;
   logLevel: LogLevel;
+  /** pretty: readable lines for a person at a terminal; json: one JSON object a line for log collectors. */
+  logFormat: LogFormat;
   /** From the stop signal to exit, grace included. */
   shutdownTimeoutMs: number;
   /** After the stop signal, how long /ready fails while requests are still served, before draining; 0 = none. */
@@ -80,6 +82,8 @@ export interface AuthConfig {
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
+export const logFormats = ['json', 'pretty'] as const;
+export type LogFormat = (typeof logFormats)[number];
 
 /** This process cannot start as configured (exit code 2). */
 export class ConfigError extends Error {
@@ -194,6 +198,7 @@ const environment = z.object({
   DATA_DIR: z.string().min(1).default('.data/pglite'),
   MIGRATE_ON_START: flag.default(true),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
+  LOG_FORMAT: z.enum(logFormats, { error: `must be one of ${logFormats.join(', ')}` }).optional(),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
   SHUTDOWN_GRACE_MS: integer(0, 600_000).default(0),
   GRAPHIQL: flag.default(true),
@@ -349,6 +354,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { kind: 'pglite', dataDir: values.DATA_DIR },
     migrateOnStart: values.MIGRATE_ON_START,
     logLevel: values.LOG_LEVEL,
+    logFormat: values.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
     graphiql: values.GRAPHIQL,

@@ -53,3 +53,15 @@ function driverAdapterCause(error: unknown): { kind?: unknown; code?: unknown } 
   const cause = error.cause;
   return typeof cause === 'object' && cause !== null ? cause : undefined;
 }
+
+/** True when PostgreSQL refused the connection because the database it names does not exist (SQLSTATE 3D000). */
+export function isMissingDatabase(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    const { code, meta } = current as Error & { code?: unknown; meta?: { driverAdapterError?: unknown } };
+    if (code === '3D000') return true;
+    const adapterCause = driverAdapterCause(meta?.driverAdapterError);
+    if (adapterCause?.kind === 'DatabaseDoesNotExist' || adapterCause?.code === '3D000') return true;
+    current = current.cause;
+  }
+  return false;
+}

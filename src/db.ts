@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -57,6 +58,11 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
   try {
     // Loaded only when used: a PostgreSQL deployment saves the ~35 MB the WASM build costs.
     const { PGlite } = await import('@electric-sql/pglite');
+    // PostgreSQL's initdb writes PG_VERSION; without it PGlite creates the cluster, silently, for several seconds.
+    const initialized = await access(join(config.dataDir, 'PG_VERSION')).then(() => true, () => false);
+    if (!initialized) {
+      options.logger.info({ dataDir: config.dataDir }, `creating the embedded database in ${config.dataDir} (first start, takes a few seconds)…`);
+    }
     const db = await openPglite(await PGlite.create(config.dataDir), options);
     return {
       ...db,

@@ -1,12 +1,16 @@
 import { GraphQLError } from 'graphql';
 import type { YogaLogger } from 'graphql-yoga';
 import { pino } from 'pino';
-import type { LogLevel } from './config.js';
+import { PinoPretty } from 'pino-pretty';
+import type { LogFormat, LogLevel } from './config.js';
 
 export type Logger = pino.Logger;
 
-export function createLogger(level: LogLevel): Logger {
-  return pino({ level, base: { service: 'taskgraph' } });
+export function createLogger(level: LogLevel, format: LogFormat = 'json'): Logger {
+  const options = { level, base: { service: 'taskgraph' } };
+  if (format === 'json') return pino(options);
+  // A stream in this thread, written synchronously: unlike a worker transport, nothing is lost at process.exit.
+  return pino(options, PinoPretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service' }));
 }
 
 /** Yoga's own log lines, as JSON lines through our logger. */

@@ -1,11 +1,28 @@
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { DataFolderInUseError } from './data-folder-lock.js';
+import { isMissingDatabase } from './database-errors.js';
 import { createGracefulServer } from './graceful-server.js';
 import { createLifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
+
+// For the start-up failure handler, which runs outside main.
+let startedWith: Config | undefined;
+
+/** One line with the fix, for a DATABASE_URL naming a database that does not exist yet. */
+function missingDatabaseMessage(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  const user = decodeURIComponent(url.username) || 'postgres';
+  const host = url.hostname || 'localhost';
+  const port = url.port || '5432';
+  return (
+    `taskgraph cannot start: the database "${name}" does not exist on ${host}:${port}; create it with ` +
+    `\`createdb -h ${host} -p ${port} -U ${user} ${name}\` (or in psql: CREATE DATABASE "${name}";)`
+  );
+}
 
 async function main() {
   let config;
@@ -18,7 +35,8 @@ async function main() {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  startedWith = config;
+  const logger = createLogger(config.logLevel, config.logFormat);
   const lifecycle = createLifecycle();
   const app = await createApp(config, logger, { lifecycle });
   const graceful = createGracefulServer(app.yoga);
@@ -70,6 +88,10 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+  if (startedWith?.database.kind === 'postgres' && isMissingDatabase(error)) {
+    console.error(missingDatabaseMessage(startedWith.database.directUrl ?? startedWith.database.url));
+    process.exit(2);
+  }
   // Raised while opening the database too (a data folder another process holds): nothing to retry, exit as for a bad setting.
   if (error instanceof ConfigError) {
     console.error(error instanceof DataFolderInUseError ? `taskgraph cannot start: ${error.message}` : error.message);

@@ -17,6 +17,7 @@ import { useJitExceptSubscriptions } from './plugins/jit.js';
 import { useMetrics } from './plugins/metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { createRateLimit } from './plugins/rate-limit.js';
+import { useRootPointer } from './plugins/root-pointer.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRequestLogging } from './plugins/request-logging.js';
 import { useRequestParseErrors } from './plugins/request-parse-errors.js';
@@ -85,6 +86,7 @@ export function buildYoga({
       config.metrics ? useMetrics(db, redis) : {},
       useVariableErrorCodes(),
       useReadiness(db, redis, logger, lifecycle),
+      useRootPointer('/graphql'),
       useUnexpectedErrorLogging(logger, requestIds),
     ],
   });

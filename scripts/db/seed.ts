@@ -7,7 +7,7 @@ import { seedDemoData } from './demo-data.js';
 
 try {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   const db = await openDatabase(config.database, { logger });
   try {
     await migrate(db, logger);

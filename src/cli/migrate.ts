@@ -7,7 +7,7 @@ try {
   const config = loadConfig();
   // Refuses a pooled DATABASE_URL without DATABASE_DIRECT_URL before connecting anywhere.
   if (config.database.kind === 'postgres') migrationUrl(config.database);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   const db = await openDatabase(config.database, { logger });
   try {
     const applied = await migrate(db, logger);

@@ -4,6 +4,20 @@ import { createTaskMutation, expectErrorCode } from '../support/operations.js';
 
 const api = useTestApi();
 
+describe('the root path', () => {
+  it('sends a browser to /graphql', async () => {
+    const response = await api().fetch('/', { headers: { accept: 'text/html,application/xhtml+xml' }, redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/graphql');
+  });
+
+  it('points any other client at /graphql', async () => {
+    const response = await api().fetch('/');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ graphql: '/graphql', health: '/health', ready: '/ready' });
+  });
+});
+
 describe('health and readiness', () => {
   it('GET /health answers 200', async () => {
     const response = await api().fetch('/health');

@@ -45,8 +45,11 @@ export async function startServerProcess(
   const { port, serverPid } = await new Promise<{ port: number; serverPid: number }>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      const match = /"port":(\d+),"pid":(\d+)/.exec(output);
-      if (match?.[1] && match[2]) resolve({ port: Number(match[1]), serverPid: Number(match[2]) });
+      const json = /"port":(\d+),"pid":(\d+)/.exec(output);
+      if (json?.[1] && json[2]) resolve({ port: Number(json[1]), serverPid: Number(json[2]) });
+      // LOG_FORMAT=pretty: `INFO (<pid>): taskgraph listening on http://localhost:<port>/graphql`
+      const pretty = /\((\d+)\): taskgraph listening on http:\/\/localhost:(\d+)\//.exec(output);
+      if (pretty?.[1] && pretty[2]) resolve({ port: Number(pretty[2]), serverPid: Number(pretty[1]) });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

@@ -107,6 +107,12 @@ describe('configuration of events and metrics', () => {
     expect(loadConfig({ METRICS: 'false' }).metrics).toBe(false);
     expect(() => loadConfig({ METRICS: 'off' })).toThrow(/METRICS="off": must be true or false/);
   });
+
+  it('takes LOG_FORMAT=json or pretty and names the choices otherwise', () => {
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => loadConfig({ LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT="text": must be one of json, pretty/);
+  });
 });
 
 describe('.env.example', () => {
