@@ -1,13 +1,17 @@
+import { createAccess } from './access.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db.js';
 import type { Logger } from './logger.js';
 import { migrate } from './migrate.js';
 import { createTaskEvents } from './task-events.js';
+import { createWebSocketTransport, type WebSocketTransport } from './websocket.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
 export interface App {
   yoga: Yoga;
   db: Database;
+  /** GraphQL over WebSocket, served once attached to the HTTP server. */
+  websocket: WebSocketTransport;
   /** Completes open subscription streams (taskEvents) so that in-flight HTTP requests can finish. */
   endStreams(): void;
   close(): Promise<void>;
@@ -28,10 +32,13 @@ export async function createApp(config: Config, logger: Logger, database?: Datab
     await db.close();
     throw error;
   }
-  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub });
+  const access = createAccess(config);
+  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub, access, openSockets: () => websocket.openSockets() });
+  const websocket = createWebSocketTransport({ yoga, access, config, logger });
   return {
     yoga,
     db,
+    websocket,
     endStreams: taskEvents.endStreams,
     async close() {
       await yoga.dispose();

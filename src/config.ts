@@ -32,6 +32,15 @@ export interface Config {
   /** Redis for task events across instances; unset = in-process events (one instance). */
   redisUrl: string | undefined;
   metrics: boolean;
+  websocket: WebSocketLimits;
+}
+
+/** GraphQL over WebSocket (graphql-transport-ws); messages are capped at limits.bodyBytes like HTTP bodies. */
+export interface WebSocketLimits {
+  /** How long a new socket may take to send connection_init. */
+  initTimeoutMs: number;
+  /** Operations (subscriptions and in-flight queries) one socket may run at once. */
+  maxSubscriptions: number;
 }
 
 export interface QueryLimits {
@@ -124,6 +133,8 @@ const environment = z.object({
   AUTH_AUDIENCE: z.string().min(1).optional(),
   REDIS_URL: redisUrl.optional(),
   METRICS: flag.default(true),
+  WS_INIT_TIMEOUT_MS: integer(100, 60_000).default(5000),
+  WS_MAX_SUBSCRIPTIONS: integer(1, 1000).default(20),
 });
 
 const secretVariables = new Set(['AUTH_JWT_SECRET']);
@@ -205,5 +216,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: authConfig(values),
     redisUrl: values.REDIS_URL,
     metrics: values.METRICS,
+    websocket: { initTimeoutMs: values.WS_INIT_TIMEOUT_MS, maxSubscriptions: values.WS_MAX_SUBSCRIPTIONS },
   };
 }

@@ -19,6 +19,7 @@ async function main() {
   const app = await createApp(config, logger);
   const graceful = createGracefulServer(app.yoga);
   const server = graceful.server;
+  app.websocket.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -29,9 +30,12 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    // Sockets first: after 1001 a graphql-ws client resubscribes elsewhere, after a completed subscription it would not.
+    const socketsClosed = app.websocket.closeSockets();
     // Event streams never finish on their own: end them so draining waits only for ordinary requests.
     app.endStreams();
     const drained = await graceful.drain(config.shutdownTimeoutMs);
+    await socketsClosed;
     if (!drained) logger.warn('shutdown timed out: closed the remaining connections');
     await app.close();
     logger.info('shutdown complete');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { type DocumentNode, GraphQLError, Kind } from 'graphql';
 import { createYoga, type GraphiQLOptions, type Plugin, useErrorHandler, useReadinessCheck, type YogaLogger } from 'graphql-yoga';
+import { type Access, createAccess } from './access.js';
 import type { Config } from './config.js';
 import { createContextFactory } from './context.js';
 import { maskDatabaseErrors } from './database-errors.js';
@@ -13,7 +14,6 @@ import { useBodyLimit } from './plugins/body-limit.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { useNoIntrospection } from './plugins/introspection.js';
 import { useQueryLimits } from './plugins/query-limits.js';
-import { createRateLimit } from './plugins/rate-limit.js';
 import { useMetrics } from './plugins/metrics.js';
 import { schema } from './schema/index.js';
 import { createInProcessTaskEvents, type TaskPubSub } from './task-events.js';
@@ -24,6 +24,10 @@ export interface YogaDependencies {
   config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics'>;
   /** Where task events go; in-process (this instance only) when omitted. */
   pubsub?: TaskPubSub;
+  /** Shared with the WebSocket transport (src/websocket.ts); made here when omitted. */
+  access?: Access;
+  /** Open WebSocket connections, for /metrics. */
+  openSockets?: () => number;
 }
 
 const requestIdHeader = 'x-request-id';
@@ -155,10 +159,16 @@ let graphiqlPage: Promise<string> | undefined;
 const renderBundledGraphiQL = (options: GraphiQLOptions) =>
   (graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
 
-export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEvents().pubsub }: YogaDependencies) {
+export function buildYoga({
+  db,
+  logger,
+  config,
+  pubsub = createInProcessTaskEvents().pubsub,
+  access = createAccess(config),
+  openSockets,
+}: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
-  const subjects = new WeakMap<Request, string>();
-  const rateLimit = config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, subjects);
+  const { subjects, rateLimit } = access;
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -184,7 +194,7 @@ export function buildYoga({ db, logger, config, pubsub = createInProcessTaskEven
       ...(config.auth ? [useSubjectBinding(subjects, requestOf)] : []),
       useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection()]),
-      config.metrics ? useMetrics(db) : {},
+      config.metrics ? useMetrics(db, openSockets) : {},
       useVariableErrorCodes(),
       useReadinessCheck({
         endpoint: '/ready',

@@ -5,6 +5,7 @@ import {
   getOperationAST,
   getVariableValues,
   type ExecutionArgs,
+  type ExecutionResult,
   type GraphQLObjectType,
   Kind,
   type SelectionSetNode,
@@ -111,22 +112,27 @@ function claimedUserIds(args: ExecutionArgs): string[] | undefined {
   return claimed;
 }
 
+interface OperationHookPayload {
+  args: ExecutionArgs;
+  setResultAndStopExecution(result: ExecutionResult): void;
+}
+
 /** Refuses, before any resolver runs, an operation that acts for a user other than the token's subject. */
 export function useSubjectBinding(subjects: WeakMap<Request, string>, requestOf: (context: unknown) => Request | undefined): Plugin {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const request = requestOf(args.contextValue);
-      const subject = request && subjects.get(request);
-      if (subject === undefined) {
-        setResultAndStopExecution({ errors: [unauthenticated('Send Authorization: Bearer <JWT>.')] });
-        return;
-      }
-      const others = (claimedUserIds(args) ?? []).filter((userId) => userId !== subject);
-      if (others.length > 0) {
-        setResultAndStopExecution({
-          errors: [requestRefused(ErrorCode.Forbidden, 403, 'The bearer token may act only for its own user (its sub).')],
-        });
-      }
-    },
+  // Subscriptions too: over SSE and WebSocket they are refused before their first event.
+  const refuseOtherUsers = ({ args, setResultAndStopExecution }: OperationHookPayload) => {
+    const request = requestOf(args.contextValue);
+    const subject = request && subjects.get(request);
+    if (subject === undefined) {
+      setResultAndStopExecution({ errors: [unauthenticated('Send Authorization: Bearer <JWT>.')] });
+      return;
+    }
+    const others = (claimedUserIds(args) ?? []).filter((userId) => userId !== subject);
+    if (others.length > 0) {
+      setResultAndStopExecution({
+        errors: [requestRefused(ErrorCode.Forbidden, 403, 'The bearer token may act only for its own user (its sub).')],
+      });
+    }
   };
+  return { onExecute: refuseOtherUsers, onSubscribe: refuseOtherUsers };
 }

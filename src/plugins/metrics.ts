@@ -9,7 +9,7 @@ export const metricsEndpoint = '/metrics';
  * GET /metrics in Prometheus' text format: operations (count, duration, errors) by name and type, HTTP durations,
  * the PostgreSQL pool and the process. Each Yoga gets its own registry, so several can live in one process.
  */
-export function useMetrics(db: Pick<Database, 'poolUsage'>): Plugin {
+export function useMetrics(db: Pick<Database, 'poolUsage'>, openSockets?: () => number): Plugin {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -25,6 +25,16 @@ export function useMetrics(db: Pick<Database, 'poolUsage'>): Plugin {
       this.set({ state: 'waiting' }, usage.waiting);
     },
   });
+  if (openSockets) {
+    new Gauge({
+      name: 'taskgraph_websocket_connections',
+      help: 'Open GraphQL over WebSocket (graphql-transport-ws) connections.',
+      registers: [registry],
+      collect() {
+        this.set(openSockets());
+      },
+    });
+  }
   return usePrometheus({
     registry,
     endpoint: metricsEndpoint,

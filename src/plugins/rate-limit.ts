@@ -63,16 +63,21 @@ export function createRateLimit(options: RateLimitOptions, subjects: WeakMap<Req
       { 'Retry-After': String(retryAfterSeconds) },
     );
   };
+  const countAddress = (address: string) => check(`ip:${address}`);
+  const countSubject = (subject: string) => check(`sub:${subject}`);
   const byAddress: Plugin = {
     onRequestParse({ request, serverContext }) {
-      check(`ip:${clientAddress(request, serverContext, options.trustProxy)}`);
+      countAddress(clientAddress(request, serverContext, options.trustProxy));
     },
   };
   const bySubject: Plugin = {
     onRequestParse({ request }) {
       const subject = subjects.get(request);
-      if (subject !== undefined) check(`sub:${subject}`);
+      if (subject !== undefined) countSubject(subject);
     },
   };
-  return { byAddress, bySubject };
+  // The WebSocket transport counts its connections and operations against the same windows, outside Yoga's HTTP hooks.
+  return { byAddress, bySubject, countAddress, countSubject };
 }
+
+export type RateLimit = ReturnType<typeof createRateLimit>;

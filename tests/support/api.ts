@@ -1,10 +1,12 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
+import { createAccess } from '../../src/access.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db.js';
 import type { Logger } from '../../src/logger.js';
 import { migrate } from '../../src/migrate.js';
+import { createWebSocketTransport, type WebSocketTransport } from '../../src/websocket.js';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
@@ -17,6 +19,8 @@ export interface GraphQLResponse<Data = Record<string, unknown>> {
 
 export interface TestApi {
   yoga: Yoga;
+  /** GraphQL over WebSocket for this API, served once a test listens (support/http-server.ts). */
+  websocket: WebSocketTransport;
   db: Database;
   /** Every JSON log line the server wrote. */
   logs: Record<string, unknown>[];
@@ -54,9 +58,12 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   });
   await migrate(database.db, logger);
   const config = loadConfig({ METRICS: String(options.metrics ?? false), ...options.env });
-  const yoga = buildYoga({ db: database.db, logger, config });
+  const access = createAccess(config);
+  const yoga = buildYoga({ db: database.db, logger, config, access, openSockets: () => websocket.openSockets() });
+  const websocket = createWebSocketTransport({ yoga, access, config, logger });
   return {
     yoga,
+    websocket,
     db: database.db,
     logs,
     statements,
@@ -70,6 +77,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       return { status: response.status, headers: response.headers, ...body } as GraphQLResponse<never>;
     },
     async dispose() {
+      await websocket.closeSockets();
       await yoga.dispose();
       await database.dispose();
     },
