@@ -1,7 +1,7 @@
 import { type Client, createClient, type FormattedExecutionResult } from 'graphql-ws';
+import { WebSocket } from 'ws';
 
 type Result = FormattedExecutionResult<Record<string, unknown>, unknown>;
-import { WebSocket } from 'ws';
 
 export const graphqlTransportWs = 'graphql-transport-ws';
 
