@@ -4,7 +4,8 @@ import { WebSocket } from 'ws';
 
 export interface TaskEventResult {
   type: 'CREATED' | 'UPDATED' | 'DELETED';
-  task: { id: string; title: string; description: string | null; completed: boolean; user: { id: string } };
+  // Selected by taskEventsSubscription; client operations (FollowTasks) select other fields.
+  task: { id: string; title: string; description: string | null; completed: boolean; user?: { id: string } };
 }
 
 export const taskEventsSubscription = `subscription TaskEvents($userId: ID!) {
@@ -28,14 +29,14 @@ export interface TaskEventStream {
 
 export const markerPrefix = '__ready ';
 
-interface EventSink {
+export interface EventSink {
   next(result: { data?: { taskEvents: TaskEventResult } | null; errors?: readonly unknown[] }): void;
   error(error: unknown): void;
   complete(): void;
 }
 
-/** Collects what a subscription delivers; `subscribe` starts it and returns what stops it. */
-function collectTaskEvents(subscribe: (sink: EventSink) => () => void): TaskEventStream {
+/** Collects what a subscription delivers (any client's); `subscribe` starts it and returns what stops it. */
+export function collectTaskEvents(subscribe: (sink: EventSink) => () => void): TaskEventStream {
   const received: TaskEventResult[] = [];
   const errors: unknown[] = [];
   let completed = false;

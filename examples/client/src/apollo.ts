@@ -1,13 +1,27 @@
-import { ApolloClient, HttpLink, InMemoryCache, type Reference } from '@apollo/client';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, type Reference } from '@apollo/client';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { relayStylePagination } from '@apollo/client/utilities';
+import { OperationTypeNode } from 'graphql';
+import type { Client as WebSocketClient } from 'graphql-ws';
 
 /**
  * An Apollo client (core, no React) with a normalized cache: Task is keyed by id (Apollo's default `Task:<id>`),
  * pages of `tasks` merge into one list per user and filter, and removeTaskFromCache takes a deleted task out of every list.
+ *
+ * With a graphql-ws client (`createClient({ url: 'ws://host:4000/graphql', connectionParams })`), subscriptions go
+ * over WebSocket and queries and mutations over HTTP (a split link); without one, subscriptions are not available
+ * through Apollo's HttpLink.
  */
-export function createApolloClient(uri: string): ApolloClient {
+export function createApolloClient(uri: string, options: { webSocket?: WebSocketClient } = {}): ApolloClient {
+  const http = new HttpLink({ uri });
   return new ApolloClient({
-    link: new HttpLink({ uri }),
+    link: options.webSocket
+      ? ApolloLink.split(
+          (operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION,
+          new GraphQLWsLink(options.webSocket),
+          http,
+        )
+      : http,
     cache: new InMemoryCache({
       typePolicies: {
         Query: { fields: { tasks: relayStylePagination(['userId', 'filter', 'orderBy']) } },

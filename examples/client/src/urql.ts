@@ -1,6 +1,7 @@
-import { Client, fetchExchange, gql } from '@urql/core';
+import { Client, fetchExchange, gql, subscriptionExchange } from '@urql/core';
 import { cacheExchange, type Cache } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
+import type { Client as WebSocketClient } from 'graphql-ws';
 
 const TaskListTotal = gql`
   query TaskListTotal($userId: ID!, $first: Int, $after: String, $filter: TaskFilter) {
@@ -21,8 +22,12 @@ function cachedTaskLists(cache: Cache, userId: unknown) {
  * An urql client with a normalized cache: Task is keyed by id, `tasks` pages merge into one list (Relay cursors),
  * a deleted task leaves every cached list at once, and a new task makes the lists refetch (the server decides
  * where it goes).
+ *
+ * With a graphql-ws client (`createClient({ url: 'ws://host:4000/graphql', connectionParams })`), subscriptions go
+ * over WebSocket; the events' tasks land in the same normalized cache.
  */
-export function createUrqlClient(url: string, options: { fetch?: typeof fetch } = {}): Client {
+export function createUrqlClient(url: string, options: { fetch?: typeof fetch; webSocket?: WebSocketClient } = {}): Client {
+  const { webSocket } = options;
   return new Client({
     url,
     fetch: options.fetch,
@@ -61,6 +66,15 @@ export function createUrqlClient(url: string, options: { fetch?: typeof fetch } 
         },
       }),
       fetchExchange,
+      ...(webSocket
+        ? [
+            subscriptionExchange({
+              forwardSubscription: (request) => ({
+                subscribe: (sink) => ({ unsubscribe: webSocket.subscribe({ ...request, query: request.query ?? '' }, sink) }),
+              }),
+            }),
+          ]
+        : []),
     ],
   });
 }
