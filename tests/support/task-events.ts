@@ -130,9 +130,11 @@ export function subscribeTaskEventsOverWebSocket(options: {
     retryAttempts: 0,
     ...options.clientOptions,
     on: {
+      ...options.clientOptions?.on,
       closed: (event) => {
         const { code, reason } = event as { code: number; reason: string | Buffer };
         closedWith = { code, reason: String(reason) };
+        options.clientOptions?.on?.closed?.(event);
       },
     },
   });
