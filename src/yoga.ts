@@ -145,7 +145,8 @@ query ListTasks {
   }
 }
 
-# Streams alice's task changes (Server-Sent Events); run it in a second tab, then write in the first.
+# Streams alice's task changes (Server-Sent Events; open /graphql?transport=ws for WebSocket);
+# run it in a second tab, then write in the first.
 subscription TaskEvents {
   taskEvents(userId: "alice") {
     type
@@ -154,10 +155,25 @@ subscription TaskEvents {
 }
 `;
 
-// The bundled GraphiQL page is ~9 MB and its module costs ~70 MB of RSS: load it on the first page view, render once.
-let graphiqlPage: Promise<string> | undefined;
-const renderBundledGraphiQL = (options: GraphiQLOptions) =>
-  (graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
+// The bundled GraphiQL page is ~9 MB and its module costs ~70 MB of RSS: load it on the first page view, render once
+// per subscription transport.
+const graphiqlPages = new Map<string, Promise<string>>();
+const renderBundledGraphiQL = (options: GraphiQLOptions) => {
+  const transport = options.subscriptionsProtocol ?? 'SSE';
+  let page = graphiqlPages.get(transport);
+  if (!page) {
+    page = import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options));
+    graphiqlPages.set(transport, page);
+  }
+  return page;
+};
+
+/** GraphiQL subscribes over SSE, or over WebSocket when opened as /graphql?transport=ws. */
+const graphiqlOptions = (request: Request): GraphiQLOptions => ({
+  title: 'taskgraph',
+  defaultQuery: exampleOperations,
+  subscriptionsProtocol: new URL(request.url).searchParams.get('transport') === 'ws' ? 'WS' : 'SSE',
+});
 
 export function buildYoga({
   db,
@@ -179,7 +195,7 @@ export function buildYoga({
     batching: config.limits.batch > 0 ? { limit: config.limits.batch } : false,
     logging: yogaLogger(logger),
     maskedErrors: { isDev: false, maskError: maskDatabaseErrors },
-    graphiql: config.graphiql ? { title: 'taskgraph', defaultQuery: exampleOperations } : false,
+    graphiql: config.graphiql ? graphiqlOptions : false,
     renderGraphiQL: renderBundledGraphiQL,
     context: createContextFactory(db.prisma, logger, (request) => requestIds.get(request) ?? randomUUID(), pubsub),
     plugins: [
