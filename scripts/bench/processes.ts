@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +79,21 @@ export async function startServer(
       await Promise.race([exited, killed]);
     },
   };
+}
+
+/** A loopback port that is free right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/** The process's resident set size now, in bytes. */
+export async function residentBytes(pid: number): Promise<number> {
+  return (await procStatus(pid)).VmRSS ?? 0;
 }
 
 async function procStatus(pid: number): Promise<Record<string, number>> {

@@ -4,7 +4,6 @@
 // Env: BENCH_DATABASE_URL (admin connection, default the local server), BENCH_POOL_SIZE (default 10).
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -13,7 +12,7 @@ import type { DatabaseConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db.js';
 import { migrate } from '../../src/migrate.js';
 import { drive, type LoadOptions } from './load.js';
-import { cpuTimeMs, foreignCpu, projectRoot, sampleMemory, type ServerProcess, startServer } from './processes.js';
+import { cpuTimeMs, foreignCpu, freePort, projectRoot, sampleMemory, type ServerProcess, startServer } from './processes.js';
 import { compareWithBaseline, type DatabaseLabel, evaluateTargets, markdownTable, type Row, type ServerLabel, targetList } from './report.js';
 import { baselineFor, createScenarios, type Scenario, type ScenarioName } from './scenarios.js';
 import { seed, type SeedData, type SeedSize } from './seed.js';
@@ -51,15 +50,6 @@ const readScenarios = selected(['list', 'nested', 'deep']);
 const withPglite = !process.argv.includes('--no-pglite');
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl });
