@@ -2,7 +2,7 @@ import type { Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi, uniqueUserId, useTestApi } from './support/api.js';
 import { listen, type ListeningServer } from './support/http-server.js';
-import { createTaskMutation, taskQuery, updateTaskMutation } from './support/operations.js';
+import { createTaskMutation, taskQuery, tasksQuery, updateTaskMutation } from './support/operations.js';
 import { subscribeTaskEvents, subscribeTaskEventsOverWebSocket, type TaskEventStream, taskEventsSubscription, untilLive } from './support/task-events.js';
 import { errorCodeOf, openRawSocket, refusedUpgrade, runOverWebSocket, webSocketClient } from './support/websocket.js';
 
@@ -129,7 +129,7 @@ describe('GraphQL over WebSocket (graphql-transport-ws) on the HTTP port and pat
   });
 
   it('answers a variable of the wrong type with BAD_USER_INPUT, without HTTP details', async () => {
-    const outcome = await runOverWebSocket(newClient(), taskQuery, { userId: uniqueUserId(), id: 42 });
+    const outcome = await runOverWebSocket(newClient(), tasksQuery, { userId: uniqueUserId(), first: 'many' });
     expect(errorCodeOf(outcome)).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(outcome)).not.toMatch(/"(http|unexpected)"/);
   });
