@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueUserId, useTestApi } from './support/api.js';
+import { startTestApi, uniqueUserId, useTestApi } from './support/api.js';
 import { listen, type ListeningServer } from './support/http-server.js';
 import { createTaskMutation, tasksQuery } from './support/operations.js';
 import { subscribeTaskEventsOverWebSocket, taskEventsSubscription, untilLive } from './support/task-events.js';
@@ -125,6 +125,25 @@ describe('identity over WebSocket (AUTH_JWT_SECRET set)', () => {
       expect(stream.errors).not.toEqual([]);
     } finally {
       stream.close();
+    }
+  });
+
+  it("counts a connection against the token subject's rate limit, closing with 1013 (Try Again Later) when it is spent", async () => {
+    const limited = await startTestApi({ env: { AUTH_JWT_SECRET: testSecret, RATE_LIMIT_MAX: '1', TRUST_PROXY: 'true' } });
+    const limitedServer = await listen(limited.yoga, limited.websocket);
+    try {
+      const authorization = await bearer(uniqueUserId('limited'));
+      // Two addresses (behind the trusted proxy), so only the subject's count can refuse the second connection.
+      const first = await openRawSocket(limitedServer.wsUrl, undefined, { 'x-forwarded-for': '192.0.2.1' });
+      first.send({ type: 'connection_init', payload: { authorization } });
+      await first.waitForMessage((message) => message.type === 'connection_ack');
+      const second = await openRawSocket(limitedServer.wsUrl, undefined, { 'x-forwarded-for': '192.0.2.2' });
+      second.send({ type: 'connection_init', payload: { authorization } });
+      expect(await second.closed).toEqual({ code: 1013, reason: expect.stringMatching(/^Too many requests/) });
+      first.socket.close();
+    } finally {
+      await limitedServer.close();
+      await limited.dispose();
     }
   });
 });

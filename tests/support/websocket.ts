@@ -62,8 +62,12 @@ export interface RawSocket {
 }
 
 /** A socket speaking the protocol by hand, for what a well-behaved client never does. */
-export async function openRawSocket(url: string, protocol: string = graphqlTransportWs): Promise<RawSocket> {
-  const socket = new WebSocket(url, protocol);
+export async function openRawSocket(
+  url: string,
+  protocol: string = graphqlTransportWs,
+  headers: Record<string, string> = {},
+): Promise<RawSocket> {
+  const socket = new WebSocket(url, protocol, { headers });
   const messages: RawSocket['messages'] = [];
   const listeners = new Set<() => void>();
   socket.on('message', (data: Buffer) => {
