@@ -45,13 +45,19 @@ const closeGraceMs = 1000;
 // setTimeout fires at once for delays beyond this (about 24.8 days).
 const longestTimerMs = 2 ** 31 - 1;
 
+/** Who a verified token acts for, and until when (the shape the HTTP side's identity takes too). */
+interface BearerIdentity {
+  subject: string;
+  expiresAt?: Date;
+}
+
 interface Connection {
   url: string;
   headers: Headers;
   address: string;
   openedAt: number;
-  subject?: string;
-  expiry?: NodeJS.Timeout;
+  identity?: BearerIdentity;
+  expiryTimer?: NodeJS.Timeout;
 }
 
 function headersOf(request: IncomingMessage): Headers {
@@ -86,10 +92,10 @@ function authorizationOf(connectionParams: Readonly<Record<string, unknown>> | u
   return typeof value === 'string' ? value : null;
 }
 
-/** The token's expiry in ms since the epoch, read after verification succeeded; undefined when it has none. */
-function expiryOf(authorization: string): number | undefined {
+/** The token's exp, read after verification succeeded (jwtVerify has checked it); undefined when it has none. */
+function expiryOf(authorization: string): Date | undefined {
   const { exp } = decodeJwt(authorization.replace(/^Bearer +/i, '').trim());
-  return typeof exp === 'number' ? exp * 1000 : undefined;
+  return typeof exp === 'number' ? new Date(exp * 1000) : undefined;
 }
 
 // Yoga strips its internal extensions (http: status and headers of refusals; unexpected: a masked error) from HTTP
@@ -126,9 +132,9 @@ export function createWebSocketTransport({ yoga, access, config, logger }: WebSo
     setTimeout(() => socket.terminate(), closeGraceMs).unref();
   };
 
-  const closeWhenExpired = (socket: WebSocket, connection: Connection, expiresAt: number) => {
-    const delay = expiresAt - Date.now();
-    connection.expiry = setTimeout(() => {
+  const closeWhenExpired = (socket: WebSocket, connection: Connection, expiresAt: Date) => {
+    const delay = expiresAt.getTime() - Date.now();
+    connection.expiryTimer = setTimeout(() => {
       if (delay > longestTimerMs) closeWhenExpired(socket, connection, expiresAt);
       else socket.close(CloseCode.Unauthorized, 'Unauthorized: the bearer token expired');
     }, Math.max(0, Math.min(delay, longestTimerMs)));
@@ -167,17 +173,16 @@ export function createWebSocketTransport({ yoga, access, config, logger }: WebSo
             return false;
           }
           try {
-            connection.subject = await verifyToken(authorization);
+            connection.identity = { subject: await verifyToken(authorization), expiresAt: expiryOf(authorization) };
           } catch (error) {
             socket.close(CloseCode.Unauthorized, `Unauthorized: ${error instanceof Error ? error.message : 'invalid token'}`);
             return false;
           }
-          const expiresAt = expiryOf(authorization);
-          if (expiresAt !== undefined) closeWhenExpired(socket, connection, expiresAt);
+          if (connection.identity.expiresAt) closeWhenExpired(socket, connection, connection.identity.expiresAt);
         }
-        if (rateLimit && connection.subject !== undefined) {
+        if (rateLimit && connection.identity) {
           try {
-            rateLimit.countSubject(connection.subject);
+            rateLimit.countSubject(connection.identity.subject);
           } catch (error) {
             socket.close(SocketClose.TryAgainLater, error instanceof Error ? error.message.slice(0, 120) : 'Too many requests');
             return false;
@@ -202,15 +207,23 @@ export function createWebSocketTransport({ yoga, access, config, logger }: WebSo
         const connection = connectionOf(socket);
         try {
           rateLimit?.countAddress(connection.address);
-          if (connection.subject !== undefined) rateLimit?.countSubject(connection.subject);
+          if (connection.identity) rateLimit?.countSubject(connection.identity.subject);
         } catch (error) {
           return refusal(error);
         }
         // A request per operation, like an HTTP request, so that the plugins keyed by request (subject binding,
         // request ids) see each operation on its own. POST: Yoga refuses mutations sent by GET.
         const request = new Request(connection.url, { method: 'POST', headers: connection.headers });
-        if (connection.subject !== undefined) access.subjects.set(request, connection.subject);
-        const envelope = yoga.getEnveloped({ request, params: payload, req: upgrade, socket, connectionParams: context.connectionParams });
+        if (connection.identity) access.subjects.set(request, connection.identity.subject);
+        const envelope = yoga.getEnveloped({
+          request,
+          params: payload,
+          req: upgrade,
+          socket,
+          connectionParams: context.connectionParams,
+          // The verified identity, for plugins that read it from the context rather than by request.
+          bearer: connection.identity,
+        });
         const schema = envelope.schema as GraphQLSchema;
         let document;
         try {
@@ -245,7 +258,7 @@ export function createWebSocketTransport({ yoga, access, config, logger }: WebSo
       onError: (_context, _id, _payload, errors) => errors.map(withoutInternalExtensions),
       onClose(context, code, reason) {
         const connection = connections.get(context.extra.socket);
-        if (connection?.expiry) clearTimeout(connection.expiry);
+        if (connection?.expiryTimer) clearTimeout(connection.expiryTimer);
         logger.info(
           { code, reason: reason || undefined, durationMs: connection ? Math.round(performance.now() - connection.openedAt) : undefined },
           'websocket closed',
