@@ -175,7 +175,8 @@ export function createWebSocketTransport({ yoga, access, config, logger }: WebSo
           try {
             connection.identity = { subject: await verifyToken(authorization), expiresAt: expiryOf(authorization) };
           } catch (error) {
-            socket.close(CloseCode.Unauthorized, `Unauthorized: ${error instanceof Error ? error.message : 'invalid token'}`);
+            // Close reasons are limited to 123 bytes.
+            socket.close(CloseCode.Unauthorized, `Unauthorized: ${error instanceof Error ? error.message.slice(0, 100) : 'invalid token'}`);
             return false;
           }
           if (connection.identity.expiresAt) closeWhenExpired(socket, connection, connection.identity.expiresAt);
