@@ -294,3 +294,29 @@ describe('switches and counters shared with HTTP', () => {
     });
   });
 });
+
+describe('with CORS_ORIGINS, a WebSocket upgrade (which browsers never preflight)', () => {
+  const allowedOrigin = 'https://app.example';
+
+  it('is refused with 403 before the socket opens when its Origin is not allowed', async () => {
+    await withListeningApi({ CORS_ORIGINS: allowedOrigin }, async (_configured, listeningServer) => {
+      const refused = await refusedUpgrade(listeningServer.wsUrl, 'graphql-transport-ws', { origin: 'https://evil.example' });
+      expect(refused.status).toBe(403);
+      expect(JSON.parse(refused.body)).toEqual({
+        errors: [{ message: expect.stringContaining('CORS_ORIGINS'), extensions: { code: 'FORBIDDEN' } }],
+      });
+    });
+  });
+
+  it("is served for a listed origin, the API's own origin, and a client that sends no Origin", async () => {
+    await withListeningApi({ CORS_ORIGINS: allowedOrigin }, async (_configured, listeningServer) => {
+      const headerSets: Record<string, string>[] = [{ origin: allowedOrigin }, { origin: listeningServer.url }, {}];
+      for (const headers of headerSets) {
+        const raw = await openRawSocket(listeningServer.wsUrl, 'graphql-transport-ws', headers);
+        raw.send({ type: 'connection_init' });
+        await raw.waitForMessage((message) => message.type === 'connection_ack');
+        raw.socket.close();
+      }
+    });
+  });
+});

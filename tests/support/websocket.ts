@@ -22,12 +22,12 @@ export function runOverWebSocket(
   client: Client,
   query: string,
   variables: Record<string, unknown> = {},
-  options: { until?: (results: Result[]) => boolean } = {},
+  options: { until?: (results: Result[]) => boolean; extensions?: Record<string, unknown> } = {},
 ): Promise<OperationOutcome> {
   return new Promise((resolve) => {
     const results: Result[] = [];
     const stop = client.subscribe(
-      { query, variables },
+      { query, variables, extensions: options.extensions },
       {
         next: (result) => {
           results.push(result);
@@ -110,9 +110,13 @@ export async function openRawSocket(
 }
 
 /** Tries an upgrade that the server should refuse; resolves with the HTTP answer. */
-export function refusedUpgrade(url: string, protocols?: string | string[]): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+export function refusedUpgrade(
+  url: string,
+  protocols?: string | string[],
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, protocols);
+    const socket = new WebSocket(url, protocols, { headers });
     socket.on('error', () => {});
     socket.once('open', () => {
       socket.terminate();
