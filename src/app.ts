@@ -1,3 +1,4 @@
+import { createAccess } from './access.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -5,11 +6,14 @@ import type { Logger } from './logger.js';
 import { migrate } from './migrate.js';
 import { connectRedis, type RedisConnections } from './redis.js';
 import { createTaskEvents } from './schema/task/events.js';
+import { createWebSocketTransport, type WebSocketTransport } from './websocket.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
 export interface App {
   yoga: Yoga;
   db: Database;
+  /** GraphQL over WebSocket, served once attached to the HTTP server. */
+  websocket: WebSocketTransport;
   /** Completes open subscription streams (taskEvents) so that in-flight HTTP requests can finish. */
   endStreams(): void;
   close(): Promise<void>;
@@ -30,10 +34,22 @@ export async function createApp(
     throw error;
   }
   const taskEvents = createTaskEvents(redis, logger);
-  const yoga = buildYoga({ db, logger, config, pubsub: taskEvents.pubsub, redis, lifecycle });
+  const access = createAccess(config, redis);
+  const yoga = buildYoga({
+    db,
+    logger,
+    config,
+    pubsub: taskEvents.pubsub,
+    redis,
+    lifecycle,
+    access,
+    openSockets: () => websocket.openSockets(),
+  });
+  const websocket = createWebSocketTransport({ yoga, access, config, logger });
   return {
     yoga,
     db,
+    websocket,
     endStreams: taskEvents.endStreams,
     async close() {
       await yoga.dispose();

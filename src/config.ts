@@ -47,6 +47,15 @@ export interface Config {
   cors: CorsConfig | null;
   /** The only documents that may run, by the SHA-256 hash (bare hex) of their text; null = any document runs. */
   trustedDocuments: TrustedDocuments | null;
+  websocket: WebSocketLimits;
+}
+
+/** GraphQL over WebSocket (graphql-transport-ws); messages are capped at limits.bodyBytes like HTTP bodies. */
+export interface WebSocketLimits {
+  /** How long a new socket may take to send connection_init. */
+  initTimeoutMs: number;
+  /** Operations (subscriptions and in-flight queries) one socket may run at once. */
+  maxSubscriptions: number;
 }
 
 export type TrustedDocuments = ReadonlyMap<string, string>;
@@ -232,6 +241,8 @@ const environment = z.object({
     .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
     .refine((paths) => paths.length > 0, 'must list at least one manifest path')
     .optional(),
+  WS_INIT_TIMEOUT_MS: integer(100, 60_000).default(5000),
+  WS_MAX_SUBSCRIPTIONS: integer(1, 1000).default(20),
 });
 
 const secretVariables = new Set(['AUTH_JWT_SECRET']);
@@ -375,5 +386,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: values.METRICS,
     cors: corsConfig(values),
     trustedDocuments: trustedDocuments(values.TRUSTED_DOCUMENTS),
+    websocket: { initTimeoutMs: values.WS_INIT_TIMEOUT_MS, maxSubscriptions: values.WS_MAX_SUBSCRIPTIONS },
   };
 }

@@ -5,6 +5,7 @@ import { isDatabaseUnavailable, isRecordNotFound } from './database-errors.js';
 /** Every `extensions.code` this API sends; clients can switch on these. */
 export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',
+  /** Yoga's own code for a malformed request; also a WebSocket upgrade without the graphql-transport-ws subprotocol. */
   BadRequest: 'BAD_REQUEST',
   NotFound: 'NOT_FOUND',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
@@ -12,6 +13,7 @@ export const ErrorCode = {
   Unauthenticated: 'UNAUTHENTICATED',
   Forbidden: 'FORBIDDEN',
   RateLimited: 'RATE_LIMITED',
+  TooManySubscriptions: 'TOO_MANY_SUBSCRIPTIONS',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   CsrfHeaderMissing: 'CSRF_HEADER_MISSING',
   MaxDepthExceeded: 'MAX_DEPTH_EXCEEDED',

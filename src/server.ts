@@ -41,6 +41,7 @@ async function main() {
   const app = await createApp(config, logger, { lifecycle });
   const graceful = createGracefulServer(app.yoga);
   const server = graceful.server;
+  app.websocket.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -61,9 +62,13 @@ async function main() {
     } else {
       logger.info({ signal }, 'shutting down: finishing in-flight requests');
     }
+    // Sockets first (and new upgrades 503 from now on): after 1001 a graphql-ws client resubscribes elsewhere, after
+    // a completed subscription it would not.
+    const socketsClosed = app.websocket.closeSockets();
     // Event streams never finish on their own: end them so draining waits only for ordinary requests.
     app.endStreams();
     const drained = await graceful.drain(Math.max(0, deadline - performance.now()));
+    await socketsClosed;
     if (!drained) logger.warn('shutdown timed out: closed the remaining connections');
     await app.close();
     logger.info('shutdown complete');

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createYoga } from 'graphql-yoga';
+import { type Access, createAccess } from './access.js';
 import type { Config } from './config.js';
 import { createContextFactory } from './context.js';
 import type { Database } from './db.js';
 import { maskErrors } from './errors.js';
 import { createLifecycle, type Lifecycle } from './lifecycle.js';
 import { type Logger, yogaLogger } from './logger.js';
-import { type BearerIdentity, useBearerAuth, useSubjectBinding } from './plugins/auth.js';
+import { useBearerAuth, useSubjectBinding } from './plugins/auth.js';
 import { useBodyLimit } from './plugins/body-limit.js';
 import { corsPolicy, useVaryOnOrigin } from './plugins/cors.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
@@ -16,7 +17,6 @@ import { useNoIntrospection } from './plugins/introspection.js';
 import { useJitExceptSubscriptions } from './plugins/jit.js';
 import { useMetrics } from './plugins/metrics.js';
 import { useQueryLimits } from './plugins/query-limits.js';
-import { createRateLimit } from './plugins/rate-limit.js';
 import { useRootPointer } from './plugins/root-pointer.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRequestLogging } from './plugins/request-logging.js';
@@ -38,6 +38,10 @@ export interface YogaDependencies {
   redis?: RedisConnections;
   /** `/ready` fails once `shuttingDown` is set; never shutting down when omitted. */
   lifecycle?: Readonly<Lifecycle>;
+  /** Shared with the WebSocket transport (src/websocket.ts); made here when omitted. */
+  access?: Access;
+  /** Open WebSocket connections, for /metrics. */
+  openSockets?: () => number;
 }
 
 /** The whole HTTP API as one fetch handler: Yoga with the schema, the per-request context and the plugins, in order. */
@@ -48,11 +52,11 @@ export function buildYoga({
   pubsub = createInProcessTaskEvents().pubsub,
   lifecycle = createLifecycle(),
   redis,
+  access = createAccess(config, redis),
+  openSockets,
 }: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
-  const identities = new WeakMap<Request, BearerIdentity>();
-  const rateLimit =
-    config.rateLimit && createRateLimit({ ...config.rateLimit, trustProxy: config.trustProxy }, identities, redis?.commands);
+  const { identities, rateLimit } = access;
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -83,7 +87,7 @@ export function buildYoga({
       ...(config.auth ? [useSubjectBinding()] : []),
       useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection(), useNoSchemaSuggestions()]),
-      config.metrics ? useMetrics(db, redis) : {},
+      config.metrics ? useMetrics(db, redis, openSockets) : {},
       useVariableErrorCodes(),
       useReadiness(db, redis, logger, lifecycle),
       useRootPointer('/graphql'),

@@ -102,6 +102,11 @@ export async function startServer(
   };
 }
 
+/** The process's resident set size now, in bytes. */
+export async function residentBytes(pid: number): Promise<number> {
+  return (await procStatus(pid)).VmRSS ?? 0;
+}
+
 async function procStatus(pid: number): Promise<Record<string, number>> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
   const values: Record<string, number> = {};

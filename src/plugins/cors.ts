@@ -59,3 +59,18 @@ export function useVaryOnOrigin(): Plugin {
     },
   };
 }
+
+/**
+ * Whether a browser page from `origin` may use the API outside fetch's CORS checks (a WebSocket upgrade, which
+ * browsers send with Origin but never preflight): with CORS_ORIGINS set, only the listed origins and the API's own
+ * (same-origin pages such as GraphiQL); clients that send no Origin (not browsers) are not concerned.
+ */
+export function allowsOrigin(cors: CorsConfig | null, origin: string | undefined, host: string | undefined): boolean {
+  if (!cors || origin === undefined || cors.origins === '*') return true;
+  if (cors.origins.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

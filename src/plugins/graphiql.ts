@@ -19,7 +19,8 @@ query ListTasks {
   }
 }
 
-# Streams alice's task changes (Server-Sent Events); run it in a second tab, then write in the first.
+# Streams alice's task changes (Server-Sent Events; open /graphql?transport=ws for WebSocket);
+# run it in a second tab, then write in the first.
 subscription TaskEvents {
   taskEvents(userId: "alice") {
     type
@@ -28,18 +29,33 @@ subscription TaskEvents {
 }
 `;
 
-// The bundled GraphiQL page is ~9 MB and its module costs ~70 MB of RSS: load it on the first page view, render once.
-let graphiqlPage: Promise<string> | undefined;
-const renderBundledGraphiQL = (options: GraphiQLOptions) =>
-  (graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)));
+// The bundled GraphiQL page is ~9 MB and its module costs ~70 MB of RSS: load it on the first page view, render once
+// per subscription transport.
+const graphiqlPages = new Map<string, Promise<string>>();
+const renderBundledGraphiQL = (options: GraphiQLOptions) => {
+  const transport = options.subscriptionsProtocol ?? 'SSE';
+  let page = graphiqlPages.get(transport);
+  if (!page) {
+    page = import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options));
+    graphiqlPages.set(transport, page);
+  }
+  return page;
+};
+
+/** GraphiQL subscribes over SSE, or over WebSocket when opened as /graphql?transport=ws. */
+const pageOptions = (request: Request): GraphiQLOptions => ({
+  title: 'taskgraph',
+  defaultQuery: exampleOperations,
+  subscriptionsProtocol: new URL(request.url).searchParams.get('transport') === 'ws' ? 'WS' : 'SSE',
+});
 
 /**
  * Yoga's GraphiQL options: the page is served from this server (no CDN, so it works offline) and opens with
- * example operations for creating, listing and following tasks.
+ * example operations for creating, listing and following tasks; `?transport=ws` subscribes over WebSocket.
  */
 export function graphiqlOptions(enabled: boolean): Pick<YogaServerOptions<object, object>, 'graphiql' | 'renderGraphiQL'> {
   return {
-    graphiql: enabled ? { title: 'taskgraph', defaultQuery: exampleOperations } : false,
+    graphiql: enabled ? pageOptions : false,
     renderGraphiQL: renderBundledGraphiQL,
   };
 }

@@ -10,7 +10,11 @@ export const metricsEndpoint = '/metrics';
  * GET /metrics in Prometheus' text format: operations (count, duration, errors) by name and type, HTTP durations,
  * the PostgreSQL pool, Redis (when configured) and the process. Each Yoga gets its own registry, so several can live in one process.
  */
-export function useMetrics(db: Pick<Database, 'poolUsage'>, redis?: Pick<RedisConnections, 'isUp'>): Plugin {
+export function useMetrics(
+  db: Pick<Database, 'poolUsage'>,
+  redis?: Pick<RedisConnections, 'isUp'>,
+  openSockets?: () => number,
+): Plugin {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -33,6 +37,16 @@ export function useMetrics(db: Pick<Database, 'poolUsage'>, redis?: Pick<RedisCo
       registers: [registry],
       collect() {
         this.set(redis.isUp() ? 1 : 0);
+      },
+    });
+  }
+  if (openSockets) {
+    new Gauge({
+      name: 'taskgraph_websocket_connections',
+      help: 'Open GraphQL over WebSocket (graphql-transport-ws) connections.',
+      registers: [registry],
+      collect() {
+        this.set(openSockets());
       },
     });
   }

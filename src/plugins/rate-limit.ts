@@ -71,16 +71,21 @@ export function createRateLimit(
       );
     }
   };
+  const countAddress = (address: string) => check(`ip:${address}`);
+  const countSubject = (subject: string) => check(`sub:${subject}`);
   const byAddress: Plugin = {
     async onRequestParse({ request, serverContext }) {
-      await check(`ip:${clientAddress(request, serverContext, options.trustProxy)}`);
+      await countAddress(clientAddress(request, serverContext, options.trustProxy));
     },
   };
   const bySubject: Plugin = {
     async onRequestParse({ request }) {
       const identity = identities.get(request);
-      if (identity) await check(`sub:${identity.subject}`);
+      if (identity) await countSubject(identity.subject);
     },
   };
-  return { byAddress, bySubject };
+  // The WebSocket transport counts its connections and operations against the same windows, outside Yoga's HTTP hooks.
+  return { byAddress, bySubject, countAddress, countSubject };
 }
+
+export type RateLimit = ReturnType<typeof createRateLimit>;

@@ -8,14 +8,17 @@ import { createUrqlClient } from '../../examples/client/src/urql.js';
 import { loadConfig } from '../../src/config.js';
 import { trustedDocumentText } from '../../src/plugins/trusted-documents.js';
 import { testGraphqlUrl, uniqueUserId, useTestApi } from '../support/api.js';
-import { useRealPort } from '../support/http-server.js';
+import { useRealServer } from '../support/http-server.js';
 import { expectErrorCode } from '../support/operations.js';
+import { collectTaskEvents, untilLive } from '../support/task-events.js';
+import { errorCodeOf, runOverWebSocket, webSocketClient } from '../support/websocket.js';
 
 const manifestPath = 'examples/client/src/gql/persisted-documents.json';
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, string>;
 
 const api = useTestApi({ env: { TRUSTED_DOCUMENTS: manifestPath } });
-const serverUrl = useRealPort(api);
+const server = useRealServer(api);
+const serverUrl = () => server().url;
 
 interface Answer {
   status: number;
@@ -167,6 +170,44 @@ describe("with TRUSTED_DOCUMENTS, a transport that runs Yoga's envelop itself (a
   it('gets the HTTP refusals from trustedDocumentText for text and unknown hashes', () => {
     expect(() => trustedDocumentText(documents, { query: '{ __typename }' }, request)).toThrow(/only trusted documents/);
     expect(() => trustedDocumentText(documents, { extensions: persistedQuery(unknownHash) }, request)).toThrow(/No trusted document has this hash/);
+  });
+});
+
+describe('with TRUSTED_DOCUMENTS, over a real WebSocket (graphql-transport-ws)', () => {
+  it('runs a mutation and a query named by hash, and streams taskEvents by hash', async () => {
+    const userId = uniqueUserId();
+    const client = webSocketClient(server().wsUrl);
+    const addTask = async (title: string) => {
+      const added = await runOverWebSocket(client, '', { userId, input: { title } }, { extensions: persistedQuery(addTaskHash) });
+      expect(added.results[0]?.errors).toBeUndefined();
+    };
+    const stream = collectTaskEvents((sink) =>
+      client.subscribe({ query: '', variables: { userId }, extensions: persistedQuery(documentHash(FollowTasksDocument)) }, sink),
+    );
+    try {
+      await untilLive(stream, addTask);
+      await addTask('by hash over a socket');
+      await stream.waitFor((event) => event.task.title === 'by hash over a socket');
+      const listed = await runOverWebSocket(client, '', { userId, first: 50 }, { extensions: persistedQuery(taskListHash) });
+      expect(JSON.stringify(listed.results[0]?.data)).toContain('by hash over a socket');
+    } finally {
+      stream.close();
+      await client.dispose();
+    }
+  });
+
+  it('refuses document text (even a trusted one) and unknown hashes with the HTTP codes', async () => {
+    const client = webSocketClient(server().wsUrl);
+    try {
+      expect(errorCodeOf(await runOverWebSocket(client, '{ __typename }'))).toBe('PERSISTED_QUERY_ID_REQUIRED');
+      const trustedText = manifest[`sha256:${taskListHash}`] ?? '';
+      expect(errorCodeOf(await runOverWebSocket(client, trustedText, { userId: 'alice' }))).toBe('PERSISTED_QUERY_ID_REQUIRED');
+      expect(errorCodeOf(await runOverWebSocket(client, '', {}, { extensions: persistedQuery(unknownHash) }))).toBe(
+        'PERSISTED_QUERY_NOT_IN_LIST',
+      );
+    } finally {
+      await client.dispose();
+    }
   });
 });
 

@@ -4,15 +4,21 @@ import { createApolloClient, removeTaskFromCache } from '../../examples/client/s
 import {
   AddTaskDocument,
   ChangeTaskDocument,
+  FollowTasksDocument,
   RemoveTaskDocument,
   TaskListDocument,
   type TaskListQuery,
 } from '../../examples/client/src/gql/graphql.js';
 import { uniqueUserId, useTestApi } from '../support/api.js';
-import { useRealPort } from '../support/http-server.js';
+import { useRealServer } from '../support/http-server.js';
+import { createTaskMutation, updateTaskMutation } from '../support/operations.js';
+import { postGraphQL } from '../support/requests.js';
+import { collectTaskEvents, untilLive } from '../support/task-events.js';
+import { webSocketClient } from '../support/websocket.js';
 
 const api = useTestApi();
-const serverUrl = useRealPort(api);
+const server = useRealServer(api);
+const serverUrl = () => server().url;
 
 function newClient(): ApolloClient {
   return createApolloClient(`${serverUrl()}/graphql`);
@@ -92,5 +98,36 @@ describe('@apollo/client (core, no React) against the server', () => {
     expect(cachedEntity(client, `Task:${doomed}`)).toBeUndefined();
     const fresh = await client.query({ query: TaskListDocument, variables: { userId, first: 2 }, fetchPolicy: 'network-only' });
     expect(titles(fresh.data?.tasks)).toEqual(['Survivor']);
+  });
+
+  it('receives live taskEvents over GraphQLWsLink (split link) and updates the cached list through the normalized Task', async () => {
+    const { url, wsUrl } = server();
+    const webSocket = webSocketClient(wsUrl);
+    let sockets = 0;
+    webSocket.on('connected', () => (sockets += 1));
+    const client = createApolloClient(`${url}/graphql`, { webSocket });
+    const userId = uniqueUserId('apollo-ws');
+    const [id] = await addTasks(client, userId, ['Before']);
+    await client.query({ query: TaskListDocument, variables: { userId, first: 2 } });
+    const events = collectTaskEvents((sink) => {
+      const subscription = client.subscribe({ query: FollowTasksDocument, variables: { userId } }).subscribe({
+        next: (result) => sink.next({ data: result.data }),
+        error: sink.error,
+        complete: sink.complete,
+      });
+      return () => subscription.unsubscribe();
+    });
+    try {
+      await untilLive(events, (title) => postGraphQL(url, createTaskMutation, { userId, input: { title } }));
+      // Another client changes the task; this one learns of it only through the subscription.
+      await postGraphQL(url, updateTaskMutation, { userId, id, input: { title: 'After', completed: true } });
+      await events.waitFor((event) => event.type === 'UPDATED' && event.task.id === id);
+      expect(titles(cachedList(client, userId))).toEqual(['After']);
+      expect(cachedEntity(client, `Task:${id}`)).toMatchObject({ title: 'After', completed: true });
+      expect(sockets).toBe(1);
+    } finally {
+      events.close();
+      await webSocket.dispose();
+    }
   });
 });

@@ -48,7 +48,7 @@ describe.runIf(hasChromium && testDatabaseKind === 'pglite')('GraphiQL in headle
     await browser?.close();
   });
 
-  async function openGraphiQL(): Promise<Page> {
+  async function openGraphiQL(path = '/graphql'): Promise<Page> {
     if (!browser) throw new Error('the browser is not up');
     const origin = new URL(serverUrl()).origin;
     foreignRequests = [];
@@ -63,7 +63,7 @@ describe.runIf(hasChromium && testDatabaseKind === 'pglite')('GraphiQL in headle
     );
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(`${serverUrl()}/graphql`);
+    await page.goto(`${serverUrl()}${path}`);
     await page.locator('.graphiql-query-editor').getByText('mutation CreateTask').waitFor();
     return page;
   }
@@ -127,6 +127,27 @@ describe.runIf(hasChromium && testDatabaseKind === 'pglite')('GraphiQL in headle
       )
       .toContain('"title": "Seen live in GraphiQL"');
     await expectText(resultPane(page), '"type": "CREATED"');
+    expect(foreignRequests).toEqual([]);
+  });
+
+  it('streams taskEvents over WebSocket when opened as /graphql?transport=ws', async () => {
+    const page = await openGraphiQL('/graphql?transport=ws');
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await run(page, 'TaskEvents');
+    await expect
+      .poll(() => page.locator('button.graphiql-execute-button').getAttribute('aria-label'), { timeout: 15_000 })
+      .toMatch(/stop/i);
+    await expect
+      .poll(
+        async () => {
+          await createTask(api(), 'alice', { title: 'Seen live over WebSocket' });
+          return ((await resultPane(page).textContent()) ?? '').replace(/\s+/g, ' ');
+        },
+        { timeout: 15_000, interval: 300 },
+      )
+      .toContain('"title": "Seen live over WebSocket"');
+    expect(sockets).toEqual([`${serverUrl().replace(/^http/, 'ws')}/graphql`]);
     expect(foreignRequests).toEqual([]);
   });
 

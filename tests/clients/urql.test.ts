@@ -3,16 +3,22 @@ import { describe, expect, it } from 'vitest';
 import {
   AddTaskDocument,
   ChangeTaskDocument,
+  FollowTasksDocument,
   RemoveTaskDocument,
   TaskByIdDocument,
   TaskListDocument,
 } from '../../examples/client/src/gql/graphql.js';
 import { createUrqlClient } from '../../examples/client/src/urql.js';
 import { uniqueUserId, useTestApi } from '../support/api.js';
-import { useRealPort } from '../support/http-server.js';
+import { useRealServer } from '../support/http-server.js';
+import { createTaskMutation, updateTaskMutation } from '../support/operations.js';
+import { postGraphQL } from '../support/requests.js';
+import { collectTaskEvents, untilLive } from '../support/task-events.js';
+import { webSocketClient } from '../support/websocket.js';
 
 const api = useTestApi();
-const serverUrl = useRealPort(api);
+const server = useRealServer(api);
+const serverUrl = () => server().url;
 
 /** The example client (urql + graphcache), counting the requests it actually sends. */
 function newClient(): { client: Client; requests: () => number } {
@@ -111,5 +117,47 @@ describe('@urql/core with graphcache against the server', () => {
     const after = await client.query(TaskListDocument, { userId, first: 10 }).toPromise();
     expect(titlesOf(after.data)).toEqual(['newer', 'older']);
     expect(after.data?.tasks.totalCount).toBe(2);
+  });
+
+  it('receives live taskEvents through subscriptionExchange over graphql-ws and updates the cached list', async () => {
+    const { url, wsUrl } = server();
+    const webSocket = webSocketClient(wsUrl);
+    let sockets = 0;
+    webSocket.on('connected', () => (sockets += 1));
+    let requests = 0;
+    const client = createUrqlClient(`${url}/graphql`, {
+      webSocket,
+      fetch: (input, init) => {
+        requests += 1;
+        return fetch(input, init);
+      },
+    });
+    const userId = uniqueUserId('urql-ws');
+    const [id] = await addTasks(client, userId, ['Before', 'Other']);
+    await client.query(TaskListDocument, { userId, first: 10 }, { requestPolicy: 'network-only' }).toPromise();
+    const events = collectTaskEvents((sink) => {
+      const { unsubscribe } = client.subscription(FollowTasksDocument, { userId }).subscribe((result) => {
+        if (result.error) sink.error(result.error);
+        else sink.next({ data: result.data });
+      });
+      return unsubscribe;
+    });
+    try {
+      await untilLive(events, (title) => postGraphQL(url, createTaskMutation, { userId, input: { title } }));
+      // Another client changes the task; this one learns of it only through the subscription.
+      await postGraphQL(url, updateTaskMutation, { userId, id, input: { title: 'After', completed: true } });
+      await events.waitFor((event) => event.type === 'UPDATED' && event.task.id === id);
+      const sent = requests;
+      const cached = await client.query(TaskListDocument, { userId, first: 10 }, { requestPolicy: 'cache-only' }).toPromise();
+      expect(cached.data?.tasks.edges.map((edge) => [edge.node.id, edge.node.title, edge.node.completed])).toEqual([
+        [expect.any(String), 'Other', false],
+        [id, 'After', true],
+      ]);
+      expect(requests).toBe(sent);
+      expect(sockets).toBe(1);
+    } finally {
+      events.close();
+      await webSocket.dispose();
+    }
   });
 });

@@ -340,7 +340,7 @@ describe.runIf(runs && hasChromium && hasWebInstall)('the web app (examples/web)
     await page.getByRole('radio', { name: 'Done' }).check();
     await expect.poll(() => banner(page).textContent(), { timeout: 20_000 }).toMatch(/Cannot reach the task service/);
     await screenshot(page, 'unreachable');
-    stackNow.server = await listen(stackNow.api.yoga, port);
+    stackNow.server = await listen(stackNow.api.yoga, { port });
     await expect.poll(() => banner(page).textContent(), { timeout: 20_000 }).toBe('');
     // Live again: a change made elsewhere shows without a reload.
     await page.getByRole('radio', { name: 'All' }).check();

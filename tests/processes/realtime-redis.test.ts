@@ -6,7 +6,7 @@ import { createPostgresDatabase, type TestDatabase, testDatabaseKind } from '../
 import { createTaskMutation, deleteTaskMutation, updateTaskMutation } from '../support/operations.js';
 import { postGraphQL } from '../support/requests.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
-import { subscribeTaskEvents, type TaskEventStream, untilLive } from '../support/task-events.js';
+import { subscribeTaskEvents, subscribeTaskEventsOverWebSocket, type TaskEventStream, untilLive } from '../support/task-events.js';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 if (!redisUrl && testDatabaseKind === 'postgres') {
@@ -37,6 +37,14 @@ async function createTaskOn(server: ServerProcess, userId: string, title: string
 /** A live subscription on one instance, proven live by markers written through the other one. */
 async function follow(on: ServerProcess, userId: string, markersThrough: ServerProcess): Promise<TaskEventStream> {
   const stream = subscribeTaskEvents({ url: `${on.url}/graphql`, userId });
+  streams.push(stream);
+  await untilLive(stream, (title) => createTaskOn(markersThrough, userId, title));
+  return stream;
+}
+
+/** A live subscription over WebSocket on one instance, proven live by markers written through the other one. */
+async function followOverWebSocket(on: ServerProcess, userId: string, markersThrough: ServerProcess): Promise<TaskEventStream> {
+  const stream = subscribeTaskEventsOverWebSocket({ url: `${on.url.replace(/^http/, 'ws')}/graphql`, userId });
   streams.push(stream);
   await untilLive(stream, (title) => createTaskOn(markersThrough, userId, title));
   return stream;
@@ -94,6 +102,20 @@ describe.runIf(testDatabaseKind === 'postgres' && redisUrl)('task events across 
     for (const stream of [onA, onB]) {
       await stream.waitFor((event) => event.task.id === closing.id);
       expect(stream.events().map((event) => event.task.id)).toEqual([task.id, closing.id]);
+    }
+  });
+
+  it('a write on instance A reaches a WebSocket subscriber and an SSE subscriber on instance B, once each', async () => {
+    const userId = uniqueUserId('transports');
+    const overWebSocket = await followOverWebSocket(instance('b'), userId, instance('a'));
+    const overSse = await follow(instance('b'), userId, instance('a'));
+    // One SUBSCRIBE per instance and topic, whatever the transports of its subscribers.
+    expect(await redisSubscribers(userId)).toBe(1);
+    const task = await createTaskOn(instance('a'), userId, 'Made on A');
+    const closing = await createTaskOn(instance('a'), userId, 'Closing marker');
+    for (const stream of [overWebSocket, overSse]) {
+      await stream.waitFor((event) => event.task.id === closing.id);
+      expect(stream.events().map((event) => `${event.type} ${event.task.id}`)).toEqual([`CREATED ${task.id}`, `CREATED ${closing.id}`]);
     }
   });
 

@@ -1,12 +1,14 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
+import { createAccess } from '../../src/access.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db.js';
 import type { Logger } from '../../src/logger.js';
 import { migrate } from '../../src/migrate.js';
 import { connectRedis } from '../../src/redis.js';
 import { createTaskEvents } from '../../src/schema/task/events.js';
+import { createWebSocketTransport, type WebSocketTransport } from '../../src/websocket.js';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
 import { createTestDatabase } from './databases.js';
 
@@ -23,6 +25,8 @@ export interface GraphQLResponse<Data = Record<string, unknown>> {
 
 export interface TestApi {
   yoga: Yoga;
+  /** GraphQL over WebSocket, served once attached to a real server (see listen in http-server.ts). */
+  websocket?: WebSocketTransport;
   db: Database;
   /** Every JSON log line the server wrote. */
   logs: Record<string, unknown>[];
@@ -80,9 +84,10 @@ export function serveTestApi(parts: {
   logs: Record<string, unknown>[];
   statements?: string[];
   yoga: Yoga;
+  websocket?: WebSocketTransport;
   close: () => Promise<void>;
 }): TestApi {
-  const { db, logs, yoga, statements = [] } = parts;
+  const { db, logs, yoga, websocket, statements = [] } = parts;
   const fetch = (path: string, init?: RequestInit) => Promise.resolve(yoga.fetch(`${testOrigin}${path}`, init ?? {}));
   const graphql = async <Data>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
     readGraphQLResponse<Data>(
@@ -99,6 +104,7 @@ export function serveTestApi(parts: {
   };
   return {
     yoga,
+    websocket,
     db,
     logs,
     statements,
@@ -110,6 +116,7 @@ export function serveTestApi(parts: {
     },
     statementsDuring,
     async dispose() {
+      await websocket?.closeSockets();
       await yoga.dispose();
       await parts.close();
     },
@@ -126,12 +133,23 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   await migrate(database.db, logger);
   const config = loadConfig({ METRICS: String(options.metrics ?? false), ...options.env });
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger) : undefined;
-  const yoga = buildYoga({ db: database.db, logger, config, redis, pubsub: createTaskEvents(redis, logger).pubsub });
+  const access = createAccess(config, redis);
+  const yoga = buildYoga({
+    db: database.db,
+    logger,
+    config,
+    redis,
+    pubsub: createTaskEvents(redis, logger).pubsub,
+    access,
+    openSockets: () => websocket.openSockets(),
+  });
+  const websocket = createWebSocketTransport({ yoga, access, config, logger });
   return serveTestApi({
     db: database.db,
     logs,
     statements,
     yoga,
+    websocket,
     async close() {
       await redis?.close();
       await database.dispose();

@@ -1,21 +1,28 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
+import type { WebSocketTransport } from '../../src/websocket.js';
 import type { Yoga } from '../../src/yoga.js';
 import type { TestApi } from './api.js';
 
 export interface ListeningServer {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
+  /** GraphQL over WebSocket on the same port, e.g. ws://127.0.0.1:41234/graphql (served when listen got the transport). */
+  wsUrl: string;
   close(): Promise<void>;
 }
 
 /**
  * Serves the Yoga instance on a free loopback port (or the given one, to bring a stopped server back), for clients
- * that need a real server (browsers, SSE, Apollo).
+ * that need a real server (browsers, SSE, Apollo), and GraphQL over WebSocket on the same port when given the transport.
  */
-export async function listen(yoga: Yoga, port = 0): Promise<ListeningServer> {
+export async function listen(
+  yoga: Yoga,
+  { websocket, port = 0 }: { websocket?: WebSocketTransport; port?: number } = {},
+): Promise<ListeningServer> {
   const server = createServer(yoga);
+  websocket?.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
@@ -23,25 +30,34 @@ export async function listen(yoga: Yoga, port = 0): Promise<ListeningServer> {
   const { port: listeningPort } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${listeningPort}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    wsUrl: `ws://127.0.0.1:${listeningPort}${yoga.graphqlEndpoint}`,
+    async close() {
+      await websocket?.closeSockets();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 
-/** The test API on a real loopback port for the file or describe block; returns its origin, e.g. http://127.0.0.1:41234. */
-export function useRealPort(api: () => TestApi): () => string {
+/** The test API (with its WebSocket transport) on a real loopback port for the file or describe block. */
+export function useRealServer(api: () => TestApi): () => ListeningServer {
   let server: ListeningServer | undefined;
   beforeAll(async () => {
-    server = await listen(api().yoga);
+    server = await listen(api().yoga, { websocket: api().websocket });
   });
   afterAll(async () => {
     await server?.close();
   });
   return () => {
     if (!server) throw new Error('the server is not listening yet');
-    return server.url;
+    return server;
   };
+}
+
+/** The test API on a real loopback port for the file or describe block; returns its origin, e.g. http://127.0.0.1:41234. */
+export function useRealPort(api: () => TestApi): () => string {
+  const server = useRealServer(api);
+  return () => server().url;
 }

@@ -1,8 +1,11 @@
 import { createClient } from 'graphql-sse';
+import { type ClientOptions as WebSocketClientOptions, createClient as createWebSocketClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
 
 export interface TaskEventResult {
   type: 'CREATED' | 'UPDATED' | 'DELETED';
-  task: { id: string; title: string; description: string | null; completed: boolean; user: { id: string } };
+  // Selected by taskEventsSubscription; client operations (FollowTasks) select other fields.
+  task: { id: string; title: string; description: string | null; completed: boolean; user?: { id: string } };
 }
 
 export const taskEventsSubscription = `subscription TaskEvents($userId: ID!) {
@@ -26,16 +29,14 @@ export interface TaskEventStream {
 
 export const markerPrefix = '__ready ';
 
-/**
- * Subscribes to taskEvents with graphql-sse's client (distinct connections mode, which Yoga serves natively) and
- * collects what arrives.
- */
-export function subscribeTaskEvents(options: {
-  url: string;
-  userId: string;
-  fetchFn?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
-  headers?: Record<string, string>;
-}): TaskEventStream {
+export interface EventSink {
+  next(result: { data?: { taskEvents: TaskEventResult } | null; errors?: readonly unknown[] }): void;
+  error(error: unknown): void;
+  complete(): void;
+}
+
+/** Collects what a subscription delivers (any client's); `subscribe` starts it and returns what stops it. */
+export function collectTaskEvents(subscribe: (sink: EventSink) => () => void): TaskEventStream {
   const received: TaskEventResult[] = [];
   const errors: unknown[] = [];
   let completed = false;
@@ -43,25 +44,21 @@ export function subscribeTaskEvents(options: {
   const notify = () => {
     for (const waiter of waiters) waiter();
   };
-  const client = createClient({ url: options.url, fetchFn: options.fetchFn, headers: options.headers, retryAttempts: 0 });
-  const dispose = client.subscribe<{ taskEvents: TaskEventResult }>(
-    { query: taskEventsSubscription, variables: { userId: options.userId } },
-    {
-      next: (result) => {
-        if (result.errors) errors.push(...result.errors);
-        if (result.data) received.push(result.data.taskEvents);
-        notify();
-      },
-      error: (error) => {
-        errors.push(error);
-        notify();
-      },
-      complete: () => {
-        completed = true;
-        notify();
-      },
+  const stop = subscribe({
+    next: (result) => {
+      if (result.errors) errors.push(...result.errors);
+      if (result.data) received.push(result.data.taskEvents);
+      notify();
     },
-  );
+    error: (error) => {
+      errors.push(error);
+      notify();
+    },
+    complete: () => {
+      completed = true;
+      notify();
+    },
+  });
   return {
     received,
     errors,
@@ -87,11 +84,72 @@ export function subscribeTaskEvents(options: {
         check();
       });
     },
-    close: () => {
+    close: stop,
+  };
+}
+
+/**
+ * Subscribes to taskEvents with graphql-sse's client (distinct connections mode, which Yoga serves natively) and
+ * collects what arrives.
+ */
+export function subscribeTaskEvents(options: {
+  url: string;
+  userId: string;
+  fetchFn?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  headers?: Record<string, string>;
+}): TaskEventStream {
+  const client = createClient({ url: options.url, fetchFn: options.fetchFn, headers: options.headers, retryAttempts: 0 });
+  return collectTaskEvents((sink) => {
+    const dispose = client.subscribe<{ taskEvents: TaskEventResult }>(
+      { query: taskEventsSubscription, variables: { userId: options.userId } },
+      sink,
+    );
+    return () => {
       dispose();
       client.dispose();
+    };
+  });
+}
+
+export interface WebSocketTaskEventStream extends TaskEventStream {
+  /** How the server closed the socket, once it has. */
+  closedWith(): { code: number; reason: string } | undefined;
+}
+
+/** Subscribes to taskEvents over WebSocket with graphql-ws's client (graphql-transport-ws) and collects what arrives. */
+export function subscribeTaskEventsOverWebSocket(options: {
+  url: string;
+  userId: string;
+  connectionParams?: Record<string, unknown>;
+  clientOptions?: Partial<WebSocketClientOptions>;
+}): WebSocketTaskEventStream {
+  let closedWith: { code: number; reason: string } | undefined;
+  const client = createWebSocketClient({
+    url: options.url,
+    webSocketImpl: WebSocket,
+    connectionParams: options.connectionParams,
+    retryAttempts: 0,
+    ...options.clientOptions,
+    on: {
+      ...options.clientOptions?.on,
+      closed: (event) => {
+        const { code, reason } = event as { code: number; reason: string | Buffer };
+        closedWith = { code, reason: String(reason) };
+        options.clientOptions?.on?.closed?.(event);
+      },
     },
-  };
+  });
+  const stream = collectTaskEvents((sink) => {
+    const dispose = client.subscribe<{ taskEvents: TaskEventResult }>(
+      { query: taskEventsSubscription, variables: { userId: options.userId } },
+      sink,
+    );
+    return () => {
+      dispose();
+      void client.dispose();
+    };
+  });
+  return { ...stream, closedWith: () => closedWith };
 }
 
 /**

@@ -115,6 +115,18 @@ describe('configuration of events and metrics', () => {
   });
 });
 
+describe('configuration of the WebSocket transport', () => {
+  it('waits 5 s for connection_init and allows 20 operations per socket by default', () => {
+    expect(loadConfig({}).websocket).toEqual({ initTimeoutMs: 5000, maxSubscriptions: 20 });
+    expect(loadConfig({ WS_INIT_TIMEOUT_MS: '1000', WS_MAX_SUBSCRIPTIONS: '5' }).websocket).toEqual({ initTimeoutMs: 1000, maxSubscriptions: 5 });
+  });
+
+  it('rejects values out of range, naming the variable', () => {
+    expect(() => loadConfig({ WS_MAX_SUBSCRIPTIONS: '0' })).toThrow(/WS_MAX_SUBSCRIPTIONS="0": must be at least 1/);
+    expect(() => loadConfig({ WS_INIT_TIMEOUT_MS: 'soon' })).toThrow(/WS_INIT_TIMEOUT_MS="soon": must be a whole number from 100 to 60000/);
+  });
+});
+
 describe('.env.example', () => {
   it('shows the defaults: setting every value it shows changes nothing', async () => {
     const example = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');

@@ -1,6 +1,9 @@
-import { ApolloClient, HttpLink, InMemoryCache, type Reference } from '@apollo/client';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, type Reference } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { relayStylePagination } from '@apollo/client/utilities';
+import { OperationTypeNode } from 'graphql';
+import type { Client as WebSocketClient } from 'graphql-ws';
 import { documentHash } from './trusted-documents.js';
 
 /**
@@ -15,12 +18,26 @@ export function trustedDocumentsLink(): PersistedQueryLink {
 /**
  * An Apollo client (core, no React) with a normalized cache: Task is keyed by id (Apollo's default `Task:<id>`),
  * pages of `tasks` merge into one list per user and filter, and removeTaskFromCache takes a deleted task out of every list.
- * With trustedDocuments, operations go by hash (see trustedDocumentsLink).
+ * With trustedDocuments, operations go by hash (see trustedDocumentsLink); over HTTP only, since GraphQLWsLink always
+ * sends the document text.
+ *
+ * With a graphql-ws client (`createClient({ url: 'ws://host:4000/graphql', connectionParams })`), subscriptions go
+ * over WebSocket and queries and mutations over HTTP (a split link); without one, subscriptions are not available
+ * through Apollo's HttpLink.
  */
-export function createApolloClient(uri: string, options: { trustedDocuments?: boolean } = {}): ApolloClient {
-  const http = new HttpLink({ uri });
+export function createApolloClient(
+  uri: string,
+  options: { trustedDocuments?: boolean; webSocket?: WebSocketClient } = {},
+): ApolloClient {
+  const http = options.trustedDocuments ? trustedDocumentsLink().concat(new HttpLink({ uri })) : new HttpLink({ uri });
   return new ApolloClient({
-    link: options.trustedDocuments ? trustedDocumentsLink().concat(http) : http,
+    link: options.webSocket
+      ? ApolloLink.split(
+          (operation) => operation.operationType === OperationTypeNode.SUBSCRIPTION,
+          new GraphQLWsLink(options.webSocket),
+          http,
+        )
+      : http,
     cache: new InMemoryCache({
       typePolicies: {
         Query: { fields: { tasks: relayStylePagination(['userId', 'filter', 'orderBy']) } },

@@ -1,7 +1,8 @@
-import { Client, fetchExchange, gql } from '@urql/core';
+import { Client, fetchExchange, gql, subscriptionExchange } from '@urql/core';
 import { cacheExchange, type Cache } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
 import { persistedExchange } from '@urql/exchange-persisted';
+import type { Client as WebSocketClient } from 'graphql-ws';
 import { documentHash } from './trusted-documents.js';
 
 const TaskListTotal = gql`
@@ -23,9 +24,16 @@ function cachedTaskLists(cache: Cache, userId: unknown) {
  * An urql client with a normalized cache: Task is keyed by id, `tasks` pages merge into one list (Relay cursors),
  * a deleted task leaves every cached list at once, and a new task makes the lists refetch (the server decides
  * where it goes). With trustedDocuments, every operation goes by the hash of its generated document, never its text
- * (a server with TRUSTED_DOCUMENTS runs nothing else).
+ * (a server with TRUSTED_DOCUMENTS runs nothing else), over HTTP and WebSocket alike.
+ *
+ * With a graphql-ws client (`createClient({ url: 'ws://host:4000/graphql', connectionParams })`), subscriptions go
+ * over WebSocket; the events' tasks land in the same normalized cache.
  */
-export function createUrqlClient(url: string, options: { fetch?: typeof fetch; trustedDocuments?: boolean } = {}): Client {
+export function createUrqlClient(
+  url: string,
+  options: { fetch?: typeof fetch; trustedDocuments?: boolean; webSocket?: WebSocketClient } = {},
+): Client {
+  const { webSocket } = options;
   return new Client({
     url,
     fetch: options.fetch,
@@ -75,6 +83,15 @@ export function createUrqlClient(url: string, options: { fetch?: typeof fetch; t
           ]
         : []),
       fetchExchange,
+      ...(webSocket
+        ? [
+            subscriptionExchange({
+              forwardSubscription: (request) => ({
+                subscribe: (sink) => ({ unsubscribe: webSocket.subscribe({ ...request, query: request.query ?? '' }, sink) }),
+              }),
+            }),
+          ]
+        : []),
     ],
   });
 }
