@@ -157,11 +157,13 @@ export function subscribeTaskEventsOverWebSocket(options: {
  * other signal that the server-side subscription (and, with Redis, the SUBSCRIBE) is in place.
  */
 export async function untilLive(stream: TaskEventStream, createMarker: (title: string) => Promise<unknown>): Promise<void> {
+  // Only a marker created now proves the subscription live: one heard before (say, before a reconnect) does not.
+  const from = stream.received.length;
   for (let attempt = 1; attempt <= 40; attempt += 1) {
     const title = `${markerPrefix}${attempt}`;
     await createMarker(title);
     try {
-      await stream.waitFor((event) => event.task.title.startsWith(markerPrefix), { timeoutMs: 250 });
+      await stream.waitFor((event) => event.task.title.startsWith(markerPrefix), { from, timeoutMs: 250 });
       return;
     } catch {
       if (stream.errors.length > 0) throw new Error(`the subscription failed: ${JSON.stringify(stream.errors)}`);
