@@ -12,11 +12,37 @@ const neverLoaded = new Map([
   ['@prisma/streams-local', 'used only by the `prisma dev` command (a local Prisma Postgres), which this project never runs'],
 ]);
 
+// The benchmark's PostGraphile peer runs in its own process on Node 22+ (scripts/bench); the API never loads it.
+const benchOnly = dependencyClosure('node_modules/postgraphile');
+
+function dependencyClosure(start) {
+  const seen = new Set();
+  const pending = [start];
+  while (pending.length > 0) {
+    const path = pending.pop();
+    const entry = lock.packages[path];
+    if (!entry || seen.has(path)) continue;
+    seen.add(path);
+    for (const name of Object.keys({ ...entry.dependencies, ...entry.peerDependencies })) {
+      pending.push(resolveFrom(path, name));
+    }
+  }
+  return seen;
+}
+
+function resolveFrom(path, name) {
+  for (let dir = path; ; dir = dir.slice(0, dir.lastIndexOf('/node_modules/'))) {
+    if (lock.packages[`${dir}/node_modules/${name}`]) return `${dir}/node_modules/${name}`;
+    if (!dir.includes('/node_modules/')) return `node_modules/${name}`;
+  }
+}
+
 const conflicts = [];
 for (const [path, entry] of Object.entries(lock.packages)) {
   const required = entry.engines?.node;
   if (!path || !required || typeof required !== 'string') continue;
   if (neverLoaded.has(path.replace(/^.*node_modules\//, ''))) continue;
+  if (entry.dev && benchOnly.has(path)) continue;
   if (!semver.validRange(required)) continue;
   if (!semver.subset(supported, required, { includePrerelease: false })) {
     conflicts.push(`${path.replace(/^.*node_modules\//, '')}@${entry.version} requires node ${required}`);
