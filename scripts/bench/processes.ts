@@ -46,18 +46,28 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** The executable a server runs on, and whether it is Bun (which runs TypeScript itself and takes no V8 flags). */
+export interface ServerRuntime {
+  kind: 'node' | 'bun';
+  executable: string;
+}
+
+const machineNode: ServerRuntime = { kind: 'node', executable: process.execPath };
+
 /**
- * Starts an entry point as a plain node process: compiled JavaScript as is, TypeScript with tsx as a loader
- * (not the tsx CLI, so the pid is the server itself).
+ * Starts an entry point as a plain process: compiled JavaScript as is, TypeScript on Node with tsx as a loader
+ * (not the tsx CLI, so the pid is the server itself). nodeOptions (V8 flags and the like) apply to Node only.
  */
 export async function startServer(
   entry: string,
   port: number,
   env: Record<string, string>,
   nodeOptions: string[] = [],
+  runtime: ServerRuntime = machineNode,
 ): Promise<ServerProcess> {
-  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...nodeOptions, ...loader, entry], {
+  const loader = runtime.kind === 'node' && entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const args = runtime.kind === 'node' ? [...nodeOptions, ...loader, entry] : [entry];
+  const child = spawn(runtime.executable, args, {
     cwd: projectRoot,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

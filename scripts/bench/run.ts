@@ -1,20 +1,33 @@
 // `npm run bench` (full) and `npm run bench:smoke` (tiny seed, seconds per scenario, same code path).
-// Flags: --smoke; --cpu-prof writes the API server's V8 profile to bench-results/profiles/; --scenarios=list,create
-// and --no-pglite narrow a run (for profiling one scenario); --trusted-documents adds a second taskgraph server on
-// PostgreSQL with TRUSTED_DOCUMENTS, driven with hashes instead of document text (list and create).
+// Every server runs on Node 24 (the primary runtime); the API and the baseline also run on the machine's Node,
+// Node 22 and Bun (list and create), each compared with the baseline on its own runtime.
+// Flags: --smoke; --cpu-prof writes the API server's V8 profile to bench-results/profiles/; --scenarios=list,create,
+// --runtimes=node20,node22,bun (the runtimes besides Node 24; --runtimes= for none) and --no-pglite narrow a run;
+// --no-trusted-documents leaves out the taskgraph server with TRUSTED_DOCUMENTS, which is driven with hashes.
 // Env: BENCH_DATABASE_URL (admin connection, default the local server), BENCH_POOL_SIZE (default 10).
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import type { DatabaseConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db.js';
 import { migrate } from '../../src/migrate.js';
 import { createScratchDatabase } from '../db/admin.js';
 import { drive, type LoadOptions } from './load.js';
-import { adminUrl, cpuTimeMs, foreignCpu, freePort, projectRoot, sampleMemory, type ServerProcess, startServer } from './processes.js';
+import { adminUrl, cpuTimeMs, foreignCpu, freePort, projectRoot, residentBytes, sampleMemory, type ServerProcess, startServer } from './processes.js';
 import { compareWithBaseline, type DatabaseLabel, evaluateTargets, markdownTable, type Row, type ServerLabel, targetList } from './report.js';
-import { baselineFor, byHash, createScenarios, type Scenario, type ScenarioName, trustedDocumentsManifest } from './scenarios.js';
+import { currentNode, resolveRuntime, type Runtime, type RuntimeKey, startScriptNodeFlags } from './runtimes.js';
+import {
+  baselineFor,
+  byHash,
+  createScenarios,
+  postgraphileScenarios,
+  type Scenario,
+  type ScenarioName,
+  trustedDocumentsManifest,
+} from './scenarios.js';
 import { type SeedData, seedDataset, type SeedSize } from './dataset.js';
 import { createBaselineHandler } from './baseline-server.js';
 import { countAppStatements, countReferenceStatements, statementCountSource } from './statements.js';
@@ -34,41 +47,79 @@ const settings = smoke
     }
   : {
       size: { users: 1_000, tasksPerUser: 100, bigUserTasks: 10_000, deepPosition: 9_000 } satisfies SeedSize,
-      load: { connections: 16, durationSeconds: 15 } satisfies LoadOptions,
-      warmupSeconds: 5,
-      scenarioWarmupSeconds: 2,
+      load: { connections: 16, durationSeconds: 10 } satisfies LoadOptions,
+      warmupSeconds: 3,
+      scenarioWarmupSeconds: 1,
       statementSamples: 50,
     };
 
-const only = process.argv.find((arg) => arg.startsWith('--scenarios='))?.slice('--scenarios='.length).split(',');
+const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3).split(',').filter(Boolean);
+const only = option('scenarios');
 const selected = (names: ScenarioName[]) => names.filter((name) => !only || only.includes(name));
 const allScenarios = selected(['list', 'nested', 'deep', 'create', 'update', 'mixed']);
 const baselineScenarios = selected(['list', 'deep', 'create', 'update']);
 const yogaFloorScenarios = selected(['list', 'deep']);
 const readScenarios = selected(['list', 'nested', 'deep']);
+const runtimeScenarios = selected(['list', 'create']);
+const cachedScenarios = selected(['list', 'mixed']);
+const trustedScenarios = process.argv.includes('--no-trusted-documents') ? [] : selected(['list', 'create']);
 const withPglite = !process.argv.includes('--no-pglite');
-const trustedScenarios = process.argv.includes('--trusted-documents') ? selected(['list', 'create']) : [];
+const otherRuntimeKeys = (option('runtimes') ?? ['node20', 'node22', 'bun']) as RuntimeKey[];
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-interface Contender {
-  server: ServerProcess;
+/** Node 24, installed when needed; the smoke run (CI, on Node 20) falls back to the machine's Node when it is not cached. */
+function primaryRuntime(): Runtime {
+  const runtime = resolveRuntime('node24', !smoke);
+  if (runtime) return runtime;
+  log(`Node 24 is not in the runtime cache (node scripts/build/runtimes.mjs node 24.9.0 installs it): every server runs on ${currentNode.label}`);
+  return currentNode;
+}
+
+const primary = primaryRuntime();
+
+function otherRuntimes(): Runtime[] {
+  const runtimes: Runtime[] = [];
+  for (const key of otherRuntimeKeys) {
+    const runtime = resolveRuntime(key, !smoke);
+    if (!runtime) log(`${key} skipped: not in the runtime cache (the smoke run installs nothing)`);
+    else if (runtime.executable !== primary.executable) runtimes.push(runtime);
+  }
+  return runtimes;
+}
+
+/** PostGraphile 5 needs Node 22 or later. */
+const postgraphileRuntime = primary.kind === 'node' && Number(primary.version.split('.')[0]) >= 22 ? primary : undefined;
+
+interface ContenderSpec {
+  entry: string;
+  env: Record<string, string>;
+  runtime: Runtime;
+  /** The runtime as the table shows it, when it differs from runtime.label (Bun on the node:http entry). */
+  runtimeLabel?: string;
   labels: { database: DatabaseLabel; server: ServerLabel };
   scenarios: Scenario[];
   statements: Partial<Record<ScenarioName, number>>;
 }
 
+interface Contender extends ContenderSpec {
+  server: ServerProcess;
+  idleRssMb: number;
+}
+
+const apiEntry = 'dist/server.js';
+
 /** Warms every server up, then runs scenario by scenario, each contender right after the other, to share the noise. */
 async function measure(contenders: Contender[]): Promise<Row[]> {
-  for (const { server, labels, scenarios } of contenders) {
+  for (const { server, labels, scenarios, runtime, runtimeLabel } of contenders) {
     const warmup: Scenario = { ...scenarios[0]!, next: () => scenarios[Math.floor(Math.random() * scenarios.length)]!.next() };
-    log(`${labels.database} ${labels.server}: warm-up ${settings.warmupSeconds} s`);
+    log(`${runtimeLabel ?? runtime.label} ${labels.database} ${labels.server}: warm-up ${settings.warmupSeconds} s`);
     await drive(server.url, warmup, { ...settings.load, durationSeconds: settings.warmupSeconds });
   }
   const rows: Row[] = [];
   const pids = contenders.map((contender) => contender.server.pid);
   for (const name of allScenarios) {
-    for (const { server, labels, scenarios, statements } of contenders) {
+    for (const { server, labels, scenarios, statements, runtime, runtimeLabel, idleRssMb } of contenders) {
       const scenario = scenarios.find((candidate) => candidate.name === name);
       if (!scenario) continue;
       if (settings.scenarioWarmupSeconds > 0) {
@@ -83,9 +134,11 @@ async function measure(contenders: Contender[]): Promise<Row[]> {
       const foreignCpuShare = await noise.stop();
       const { peakRss } = await memory.stop();
       const row: Row = {
+        runtime: runtimeLabel ?? runtime.label,
         ...labels,
         scenario: scenario.name,
         ...result,
+        idleRssMb,
         peakRssMb: peakRss / 2 ** 20,
         cpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(result.requests, 1),
         foreignCpuPercent: foreignCpuShare * 100,
@@ -93,9 +146,9 @@ async function measure(contenders: Contender[]): Promise<Row[]> {
         requestBytes: samples.reduce((sum, bytes) => sum + bytes, 0) / samples.length,
       };
       log(
-        `${labels.database} ${labels.server} ${scenario.name}: ${row.requestsPerSecond.toFixed(0)} req/s, ` +
+        `${row.runtime} ${labels.database} ${labels.server} ${scenario.name}: ${row.requestsPerSecond.toFixed(0)} req/s, ` +
           `p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.errors} errors, ${row.cpuMsPerRequest.toFixed(2)} CPU ms/req, ` +
-          `foreign CPU ${row.foreignCpuPercent.toFixed(0)}%${row.firstError ? ` (${row.firstError})` : ''}`,
+          `peak RSS ${row.peakRssMb.toFixed(0)} MB, foreign CPU ${row.foreignCpuPercent.toFixed(0)}%${row.firstError ? ` (${row.firstError})` : ''}`,
       );
       rows.push(row);
     }
@@ -103,17 +156,40 @@ async function measure(contenders: Contender[]): Promise<Row[]> {
   return rows;
 }
 
-async function startBenchServer(entry: string, env: Record<string, string>): Promise<ServerProcess> {
+async function startContender(spec: ContenderSpec): Promise<ServerProcess> {
+  const isApi = spec.entry === apiEntry;
   const profileDir = join(projectRoot, 'bench-results', 'profiles');
-  const nodeOptions = cpuProfile && entry === 'dist/server.js' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  return startServer(entry, await freePort(), { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env }, nodeOptions);
+  const nodeOptions = [
+    ...(isApi ? startScriptNodeFlags() : []),
+    ...(cpuProfile && isApi && spec.runtime === primary ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ];
+  const env = { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...spec.env };
+  return startServer(spec.entry, await freePort(), env, nodeOptions, spec.runtime);
+}
+
+/** Starts a group of servers, reads their idle RSS after 2 s of quiet, measures them together and stops them. */
+async function runGroup(specs: ContenderSpec[]): Promise<Row[]> {
+  const contenders: Contender[] = [];
+  try {
+    for (const spec of specs) contenders.push({ ...spec, server: await startContender(spec), idleRssMb: 0 });
+    await sleep(2000);
+    for (const contender of contenders) contender.idleRssMb = (await residentBytes(contender.server.pid)) / 2 ** 20;
+    return await measure(contenders);
+  } finally {
+    await Promise.all(contenders.map(({ server }) => server.stop()));
+  }
+}
+
+/** Bun serves the API through dist/bun-server.js (Bun.serve) when it exists, else through the node:http entry. */
+function bunEntry(): { entry: string; runtimeLabel?: string } {
+  const bunServer = 'dist/bun-server.js';
+  return existsSync(join(projectRoot, bunServer)) ? { entry: bunServer } : { entry: apiEntry, runtimeLabel: 'Bun (dist/server.js)' };
 }
 
 async function benchPostgres(): Promise<Row[]> {
   const scratch = await createScratchDatabase(adminUrl, 'taskgraph_bench');
   const { name } = scratch;
   const database: DatabaseConfig = { kind: 'postgres', url: scratch.url, poolSize, connectTimeoutMs: 5000 };
-  const servers: ServerProcess[] = [];
   try {
     const started = Date.now();
     const data = await prepare(database);
@@ -125,36 +201,56 @@ async function benchPostgres(): Promise<Row[]> {
     const yogaFloorStatements = await countReferenceStatements(database.url, createYogaFloorHandler, pick(yogaFloorScenarios), settings.statementSamples);
     const yogaPrismaStatements = await countAppStatements(database, pick(yogaFloorScenarios), settings.statementSamples, 'Yoga + Prisma');
     const env = { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(poolSize) };
-    const baseline = await startBenchServer('scripts/bench/baseline-server.ts', env);
-    servers.push(baseline);
-    const yogaFloor = await startBenchServer('scripts/bench/yoga-floor-server.ts', env);
-    servers.push(yogaFloor);
-    const yogaPrisma = await startBenchServer('scripts/bench/yoga-prisma-server.ts', env);
-    servers.push(yogaPrisma);
-    const api = await startBenchServer('dist/server.js', { ...env, MIGRATE_ON_START: 'false' });
-    servers.push(api);
-    const trusted: Contender[] = [];
+    const apiEnv = { ...env, MIGRATE_ON_START: 'false', RESPONSE_CACHE: 'false' };
+    const onPostgres = (server: ServerLabel) => ({ database: 'PostgreSQL' as const, server });
+
+    const primaryGroup: ContenderSpec[] = [
+      { entry: 'scripts/bench/baseline-server.ts', env, runtime: primary, labels: onPostgres('baseline'), scenarios: pick(baselineScenarios), statements: baselineStatements },
+      { entry: 'scripts/bench/yoga-floor-server.ts', env, runtime: primary, labels: onPostgres('Yoga + pg'), scenarios: pick(yogaFloorScenarios), statements: yogaFloorStatements },
+      { entry: 'scripts/bench/yoga-prisma-server.ts', env, runtime: primary, labels: onPostgres('Yoga + Prisma'), scenarios: pick(yogaFloorScenarios), statements: yogaPrismaStatements },
+      { entry: apiEntry, env: apiEnv, runtime: primary, labels: onPostgres('taskgraph'), scenarios: pick(allScenarios), statements: appStatements },
+    ];
+    if (cachedScenarios.length > 0) {
+      primaryGroup.push({
+        entry: apiEntry,
+        env: { ...apiEnv, RESPONSE_CACHE: 'true' },
+        runtime: primary,
+        labels: onPostgres('taskgraph + response cache'),
+        scenarios: pick(cachedScenarios),
+        statements: {},
+      });
+    }
     if (trustedScenarios.length > 0) {
       const manifest = join(await mkdtemp(join(tmpdir(), 'taskgraph-bench-manifest-')), 'persisted-documents.json');
       await writeFile(manifest, JSON.stringify(trustedDocumentsManifest()));
-      const server = await startBenchServer('dist/server.js', { ...env, MIGRATE_ON_START: 'false', TRUSTED_DOCUMENTS: manifest });
-      servers.push(server);
-      trusted.push({
-        server,
-        labels: { database: 'PostgreSQL', server: 'taskgraph (trusted documents)' },
+      primaryGroup.push({
+        entry: apiEntry,
+        env: { ...apiEnv, TRUSTED_DOCUMENTS: manifest },
+        runtime: primary,
+        labels: onPostgres('taskgraph (trusted documents)'),
         scenarios: pick(trustedScenarios).map(byHash),
         statements: appStatements,
       });
     }
-    return await measure([
-      { server: baseline, labels: { database: 'PostgreSQL', server: 'baseline' }, scenarios: pick(baselineScenarios), statements: baselineStatements },
-      { server: yogaFloor, labels: { database: 'PostgreSQL', server: 'Yoga + pg' }, scenarios: pick(yogaFloorScenarios), statements: yogaFloorStatements },
-      { server: yogaPrisma, labels: { database: 'PostgreSQL', server: 'Yoga + Prisma' }, scenarios: pick(yogaFloorScenarios), statements: yogaPrismaStatements },
-      { server: api, labels: { database: 'PostgreSQL', server: 'taskgraph' }, scenarios: pick(allScenarios), statements: appStatements },
-      ...trusted,
-    ]);
+    const peerScenarios = postgraphileScenarios(data).filter((scenario) => !only || only.includes(scenario.name));
+    if (!postgraphileRuntime) log(`PostGraphile skipped: it needs Node 22+ and the bench runs on ${primary.label}`);
+    else if (peerScenarios.length > 0) {
+      primaryGroup.push({ entry: 'scripts/bench/postgraphile-server.ts', env, runtime: postgraphileRuntime, labels: onPostgres('PostGraphile'), scenarios: peerScenarios, statements: {} });
+    }
+    const rows = await runGroup(primaryGroup);
+
+    for (const runtime of otherRuntimes()) {
+      if (runtimeScenarios.length === 0) break;
+      const api = runtime.kind === 'bun' ? bunEntry() : { entry: apiEntry };
+      rows.push(
+        ...(await runGroup([
+          { entry: 'scripts/bench/baseline-server.ts', env, runtime, labels: onPostgres('baseline'), scenarios: pick(runtimeScenarios), statements: baselineStatements },
+          { ...api, env: apiEnv, runtime, labels: onPostgres('taskgraph'), scenarios: pick(runtimeScenarios), statements: appStatements },
+        ])),
+      );
+    }
+    return rows;
   } finally {
-    await Promise.all(servers.map((server) => server.stop()));
     await scratch.drop();
     log(`PostgreSQL: database ${name} dropped`);
   }
@@ -180,29 +276,36 @@ async function benchPglite(): Promise<Row[]> {
     log(`PGlite: ${dataDir} seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const scenarios = readScenarios.map((name) => createScenarios(data)[name]);
     const statements = await countAppStatements(database, scenarios, settings.statementSamples);
-    const server = await startBenchServer('dist/server.js', { DATA_DIR: dataDir, MIGRATE_ON_START: 'false' });
-    try {
-      return await measure([{ server, labels: { database: 'PGlite', server: 'taskgraph' }, scenarios, statements }]);
-    } finally {
-      await server.stop();
-    }
+    return await runGroup([
+      {
+        entry: apiEntry,
+        env: { DATA_DIR: dataDir, MIGRATE_ON_START: 'false', RESPONSE_CACHE: 'false' },
+        runtime: primary,
+        labels: { database: 'PGlite', server: 'taskgraph' },
+        scenarios,
+        statements,
+      },
+    ]);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
+const runtimesText = (rows: Row[]) =>
+  [...new Set(rows.map((row) => row.runtime))].join(', ') + ` (${primary.label} is ${primary.version}, the bench itself ${process.version})`;
+
 async function main() {
   const started = Date.now();
-  log(`${smoke ? 'smoke' : 'full'} run: ${JSON.stringify(settings)}, pool size ${poolSize}`);
+  log(`${smoke ? 'smoke' : 'full'} run: ${JSON.stringify(settings)}, pool size ${poolSize}, every server on ${primary.label} (${primary.version})`);
   const rows = [...(await benchPostgres()), ...(withPglite ? await benchPglite() : [])];
-  compareWithBaseline(rows, baselineFor);
-  const targets = evaluateTargets(rows);
+  compareWithBaseline(rows, baselineFor, primary.label);
+  const targets = evaluateTargets(rows, primary.label);
   const seconds = (Date.now() - started) / 1000;
   const table = markdownTable(rows);
   const seedText = `${settings.size.users} users x ${settings.size.tasksPerUser} tasks + one user with ${settings.size.bigUserTasks} (deep page after task ${settings.size.deepPosition})`;
   console.log(
     [
-      `### ${smoke ? 'Smoke' : 'Benchmark'} run: ${new Date().toISOString()}, node ${process.version}, ${settings.load.connections} connections x ${settings.load.durationSeconds} s per scenario, pool ${poolSize}`,
+      `### ${smoke ? 'Smoke' : 'Benchmark'} run: ${new Date().toISOString()}, servers on ${runtimesText(rows)}, ${settings.load.connections} connections x ${settings.load.durationSeconds} s per scenario, pool ${poolSize}`,
       '',
       `Seed: ${seedText}. The load generator (autocannon) runs on the same machine.`,
       '',
@@ -219,7 +322,7 @@ async function main() {
   const file = join(projectRoot, 'bench-results', 'latest.json');
   await writeFile(
     file,
-    `${JSON.stringify({ smoke, date: new Date().toISOString(), node: process.version, poolSize, settings, statementCountSource, rows, targets, wallSeconds: seconds }, null, 2)}\n`,
+    `${JSON.stringify({ smoke, date: new Date().toISOString(), node: process.version, primaryRuntime: primary, poolSize, settings, statementCountSource, rows, targets, wallSeconds: seconds }, null, 2)}\n`,
   );
   log(`results written to ${file}`);
   const errors = rows.reduce((sum, row) => sum + row.errors, 0);

@@ -3,6 +3,7 @@ import type { SeedData } from './dataset.js';
 export type ScenarioName = 'list' | 'nested' | 'deep' | 'create' | 'update' | 'mixed';
 
 import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 
 export interface GraphQLBody {
   operationName: string;
@@ -108,4 +109,44 @@ export function byHash(scenario: Scenario): Scenario {
       return { ...body, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(query) } } };
     },
   };
+}
+
+/** The same requests in PostGraphile's generated schema (Amber preset: rowId is the column, id the global id). */
+export const postgraphileOperations = {
+  List: `query List($userId: String!) {
+  allTasks(condition: { userId: $userId }, orderBy: [CREATED_AT_DESC, ROW_ID_DESC], first: 20) {
+    edges { node { rowId title completed createdAt } }
+  }
+}`,
+  Nested: `query Nested($userId: String!) {
+  userByRowId(rowId: $userId) {
+    tasksByUserId(orderBy: [CREATED_AT_DESC, ROW_ID_DESC], first: 20) {
+      totalCount edges { node { rowId title userByUserId { rowId } } }
+    }
+  }
+}`,
+  Create: `mutation Create($task: TaskInput!) {
+  createTask(input: { task: $task }) { task { rowId title completed createdAt } }
+}`,
+} as const;
+
+/**
+ * PostGraphile's list, nested and create. The table has no database default for id and updatedAt (Prisma fills
+ * them in the client), so its create sends both, as a client of PostGraphile on this schema would.
+ */
+export function postgraphileScenarios(data: SeedData): Scenario[] {
+  const scenarios = createScenarios(data);
+  let created = 0;
+  const list = (): GraphQLBody => ({ operationName: 'List', query: postgraphileOperations.List, variables: { userId: pick(data.userIds) } });
+  const nested = (): GraphQLBody => ({ operationName: 'Nested', query: postgraphileOperations.Nested, variables: { userId: pick(data.userIds) } });
+  const create = (): GraphQLBody => {
+    created += 1;
+    const task = { rowId: uuidv7(), title: `bench ${created}`, userId: pick(data.userIds), updatedAt: new Date().toISOString() };
+    return { operationName: 'Create', query: postgraphileOperations.Create, variables: { task } };
+  };
+  return [
+    { ...scenarios.list, next: list },
+    { ...scenarios.nested, description: `${scenarios.nested.description} (totalCount once)`, next: nested },
+    { ...scenarios.create, next: create },
+  ];
 }

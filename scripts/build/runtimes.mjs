@@ -17,11 +17,22 @@ const packages = {
 const cacheRoot = () =>
   process.env.TASKGRAPH_RUNTIME_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'taskgraph');
 
+const cachedPath = (runtime, version) => {
+  const { name, executable } = packages[runtime];
+  return join(cacheRoot(), runtime, version, 'node_modules', name, executable);
+};
+
+/** Path of the runtime's executable if it is already in the cache, else undefined (never installs). */
+export function installedRuntime(runtime, version) {
+  const path = cachedPath(runtime, version);
+  return existsSync(path) ? path : undefined;
+}
+
 /** Path of the runtime's executable (`node` or `bun` at an exact version), installed into the cache on first use. */
 export function runtimeExecutable(runtime, version) {
-  const { name, executable } = packages[runtime];
+  const { name } = packages[runtime];
   const dir = join(cacheRoot(), runtime, version);
-  const path = join(dir, 'node_modules', name, executable);
+  const path = cachedPath(runtime, version);
   if (!existsSync(path)) {
     execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `${name}@${version}`], {
       stdio: ['ignore', 'ignore', 'inherit'],
