@@ -17,7 +17,7 @@ export interface Row extends LoadResult {
   database: DatabaseLabel;
   server: ServerLabel;
   scenario: ScenarioName;
-  /** VmRSS after start-up and 2 s of quiet, before any request. */
+  /** VmRSS after start-up and some quiet (2 s; 10 s for PGlite, whose WASM is still being compiled), before any request. */
   idleRssMb: number;
   peakRssMb: number;
   cpuMsPerRequest: number;
