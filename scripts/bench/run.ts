@@ -47,8 +47,8 @@ const settings = smoke
     }
   : {
       size: { users: 1_000, tasksPerUser: 100, bigUserTasks: 10_000, deepPosition: 9_000 } satisfies SeedSize,
-      load: { connections: 16, durationSeconds: 10 } satisfies LoadOptions,
-      warmupSeconds: 3,
+      load: { connections: 16, durationSeconds: 8 } satisfies LoadOptions,
+      warmupSeconds: 2,
       scenarioWarmupSeconds: 1,
       statementSamples: 50,
     };
