@@ -137,7 +137,7 @@ export function evaluateTargets(rows: Row[], primaryRuntime: string): Target[] {
     targets.push({
       target: `best runtime's list (${best.runtime}) >= 1.0x PostGraphile's list (${postgraphile.runtime})`,
       met: ratio >= 1,
-      measured: `${times(ratio)} (${best.requestsPerSecond.toFixed(0)} vs ${postgraphile.requestsPerSecond.toFixed(0)} req/s)`,
+      measured: `${times(ratio)} (${best.requestsPerSecond.toFixed(0)} vs ${postgraphile.requestsPerSecond.toFixed(0)} req/s; CPU ms/req ${best.cpuMsPerRequest.toFixed(2)} vs ${postgraphile.cpuMsPerRequest.toFixed(2)})`,
     });
   }
 
