@@ -18,7 +18,7 @@ import { createScratchDatabase } from '../db/admin.js';
 import { drive, type LoadOptions } from './load.js';
 import { adminUrl, cpuTimeMs, foreignCpu, freePort, projectRoot, residentBytes, sampleMemory, type ServerProcess, startServer } from './processes.js';
 import { compareWithBaseline, type DatabaseLabel, evaluateTargets, markdownTable, type Row, type ServerLabel, targetList } from './report.js';
-import { currentNode, resolveRuntime, type Runtime, type RuntimeKey, startScriptNodeFlags } from './runtimes.js';
+import { currentNode, isRuntimeKey, resolveRuntime, type Runtime, startScriptNodeFlags } from './runtimes.js';
 import {
   baselineFor,
   byHash,
@@ -65,7 +65,10 @@ const runtimeScenarios = selected(smoke ? ['list'] : ['list', 'create']);
 const cachedScenarios = selected(['list', 'mixed']);
 const trustedScenarios = process.argv.includes('--no-trusted-documents') ? [] : selected(['list', 'create']);
 const withPglite = !process.argv.includes('--no-pglite');
-const otherRuntimeKeys = (option('runtimes') ?? ['node20', 'node22', 'bun']) as RuntimeKey[];
+const otherRuntimeKeys = (option('runtimes') ?? ['node20', 'node22', 'bun']).map((key) => {
+  if (!isRuntimeKey(key)) throw new Error(`--runtimes: unknown runtime ${key} (node20, node22, node24, bun)`);
+  return key;
+});
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 

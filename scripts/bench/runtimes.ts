@@ -26,6 +26,8 @@ const candidates: Record<RuntimeKey, { kind: RuntimeName; version: string }> = {
   bun: { kind: 'bun', version: runtimeVersions.bun },
 };
 
+export const isRuntimeKey = (key: string): key is RuntimeKey => key in candidates;
+
 const labelOf = (kind: RuntimeName, version: string) => (kind === 'bun' ? 'Bun' : `Node ${major(version)}`);
 
 /**
