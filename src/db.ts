@@ -63,7 +63,10 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
     if (!initialized) {
       options.logger.info({ dataDir: config.dataDir }, `creating the embedded database in ${config.dataDir} (first start, takes a few seconds)…`);
     }
-    const db = await openPglite(await PGlite.create(config.dataDir), options);
+    // PostgreSQL's 128 MB of shared buffers live in PGlite's WASM memory and are touched as pages are read: 16 MB
+    // takes the idle server from ~370 to ~240 MB RSS; the data files stay in the operating system's page cache.
+    const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+    const db = await openPglite(await PGlite.create(config.dataDir, { startParams }), options);
     return {
       ...db,
       close: once(async () => {
