@@ -247,6 +247,12 @@ const environment = z.object({
 
 const secretVariables = new Set(['AUTH_JWT_SECRET']);
 
+/** A setting as an error message may show it: secrets hidden, and a connection URL's password masked. */
+function shownValue(name: string, value: string | undefined): string {
+  if (secretVariables.has(name)) return '(hidden)';
+  return JSON.stringify(value?.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@'));
+}
+
 type Environment = z.infer<typeof environment>;
 
 function authConfig(values: Environment): AuthConfig | null {
@@ -323,8 +329,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const shown = secretVariables.has(name) ? '(hidden)' : JSON.stringify(present[name]);
-      return `${name}=${shown}: ${issue.message}`;
+      return `${name}=${shownValue(name, present[name])}: ${issue.message}`;
     });
     throw invalidConfiguration(problems);
   }

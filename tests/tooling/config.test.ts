@@ -24,6 +24,17 @@ describe('security configuration', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('refuses a malformed connection URL without printing its password', () => {
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://app:s3cret-pw@db.example:3306/tasks' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL="mysql://app:***@db.example:3306/tasks"');
+    expect(message).not.toContain('s3cret-pw');
+  });
+
   it('refuses two key sources at once', () => {
     expect(() => loadConfig({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_FILE: 'jwks.json' })).toThrow(/set only one/);
   });
