@@ -1,0 +1,13 @@
+import { PGlite } from '@electric-sql/pglite';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+const sql = readFileSync('prisma/migrations/20261201190100_task_title_key/migration.sql', 'utf8').replace(/DROP INDEX[^;]*;/, '').replace(/CREATE INDEX[^;]*;/, '');
+const ddl = `CREATE TABLE "Task" (id uuid primary key, title varchar(500) not null, "userId" varchar(128));`;
+const q = `select pg_get_expr(d.adbin, d.adrelid) e, a.attgenerated, a.attcollation::regcollation from pg_attrdef d join pg_attribute a on a.attrelid=d.adrelid and a.attnum=d.adnum where a.attname='titleKey'`;
+const lite = await PGlite.create();
+await lite.exec(ddl); await lite.exec(sql);
+console.log('pglite', (await lite.query(q)).rows);
+const c = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' }); await c.connect();
+await c.query('begin'); await c.query(ddl); await c.query(sql);
+console.log('pg15', (await c.query(q)).rows);
+await c.query('rollback'); await c.end(); await lite.close();
