@@ -144,9 +144,11 @@ describe('a deep page in TITLE order', () => {
     const pageStatement = statements.find((sql) => sql.includes('ORDER BY'));
     if (!pageStatement) throw new Error(`no page statement among ${JSON.stringify(statements)}`);
     const params = JSON.parse(api().statementParams[api().statements.lastIndexOf(pageStatement)] ?? 'null') as unknown[];
-    const [{ 'QUERY PLAN': [{ Plan: plan }] }] = await api().db.withSession((session) =>
+    const [explained] = await api().db.withSession((session) =>
       session.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${pageStatement}`, params),
     );
+    const plan = explained?.['QUERY PLAN'][0].Plan;
+    if (!plan) throw new Error('EXPLAIN returned no plan');
     const nodes = flatten(plan);
     expect(nodes.map((node) => node['Node Type'])).not.toContain('Sort');
     const scan = nodes.find((node) => node['Index Name'] === 'Task_userId_titleKey_id_idx');
