@@ -42,10 +42,10 @@ const settings = smoke
 
 const only = process.argv.find((arg) => arg.startsWith('--scenarios='))?.slice('--scenarios='.length).split(',');
 const selected = (names: ScenarioName[]) => names.filter((name) => !only || only.includes(name));
-const allScenarios = selected(['list', 'nested', 'deep', 'create', 'update', 'mixed']);
+const allScenarios = selected(['list', 'nested', 'deep', 'deepTitle', 'create', 'update', 'mixed']);
 const baselineScenarios = selected(['list', 'deep', 'create', 'update']);
 const yogaFloorScenarios = selected(['list', 'deep']);
-const readScenarios = selected(['list', 'nested', 'deep']);
+const readScenarios = selected(['list', 'nested', 'deep', 'deepTitle']);
 const withPglite = !process.argv.includes('--no-pglite');
 const trustedScenarios = process.argv.includes('--trusted-documents') ? selected(['list', 'create']) : [];
 

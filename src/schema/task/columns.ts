@@ -1,7 +1,7 @@
 import { type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { type TaskOrderFieldName, taskOrderFields } from './paging.js';
 
-export type TaskColumn = 'id' | 'title' | 'description' | 'completed' | 'createdAt' | 'updatedAt' | 'userId';
+export type TaskColumn = 'id' | 'title' | 'titleKey' | 'description' | 'completed' | 'createdAt' | 'updatedAt' | 'userId';
 
 const columnOfField: Partial<Record<string, TaskColumn>> = {
   id: 'id',
