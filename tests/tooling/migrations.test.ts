@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { migrate, migrationsDir } from '../../src/migrate.js';
@@ -18,15 +18,20 @@ it("records applied migrations in Prisma's ledger with native checksums", async 
   const rows = await api().db.withSession((session) =>
     session.query<LedgerRow>('SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations"'),
   );
-  const script = await readFile(`${migrationsDir}/20261122000000_init/migration.sql`);
-  expect(rows).toEqual([
-    {
-      migration_name: '20261122000000_init',
-      checksum: createHash('sha256').update(script).digest('hex'),
+  const folders = (await readdir(migrationsDir, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  const expected = await Promise.all(
+    folders.map(async (name) => ({
+      migration_name: name,
+      checksum: createHash('sha256').update(await readFile(`${migrationsDir}/${name}/migration.sql`)).digest('hex'),
       finished_at: expect.any(Date),
       applied_steps_count: 1,
-    },
-  ]);
+    })),
+  );
+  expect(folders[0]).toBe('20261122000000_init');
+  expect(rows.toSorted((a, b) => a.migration_name.localeCompare(b.migration_name))).toEqual(expected);
 });
 
 it('applies nothing the second time', async () => {
@@ -47,4 +52,13 @@ it('the database itself refuses a title over 500 characters', async () => {
       INSERT INTO "Task" (id, title, "userId", "updatedAt") SELECT '01936d2e-6b8a-7c3e-8f00-0000000000ab', repeat('x', 501), id, now() FROM u`),
   );
   await expect(insert).rejects.toThrow(/too long/);
+});
+
+it('Task.version is NOT NULL DEFAULT 1, so tasks from before the column get version 1', async () => {
+  const rows = await api().db.withSession((session) =>
+    session.query<{ column_default: string; is_nullable: string }>(
+      `SELECT column_default, is_nullable FROM information_schema.columns WHERE table_name = 'Task' AND column_name = 'version'`,
+    ),
+  );
+  expect(rows).toEqual([{ column_default: '1', is_nullable: 'NO' }]);
 });
