@@ -107,7 +107,7 @@ builder.mutationFields((t) => ({
   }),
   deleteCompletedTasks: t.field({
     type: DeleteTasksPayload,
-    description: "Deletes every completed task of the user (none is fine). Each deleted task gets one DELETED event.",
+    description: 'Deletes every completed task of the user (none is fine). Each deleted task gets one DELETED event.',
     args: ownerArgs,
     resolve: async (_root, { userId }, context) => {
       const deleted = await deleteTasksReturning(context.prisma, Prisma.sql`"userId" = ${userId} AND "completed"`);
