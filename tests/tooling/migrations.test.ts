@@ -52,3 +52,12 @@ it('the database itself refuses a title over 500 characters', async () => {
   );
   await expect(insert).rejects.toThrow(/too long/);
 });
+
+it('Task.version is NOT NULL DEFAULT 1, so tasks from before the column get version 1', async () => {
+  const rows = await api().db.withSession((session) =>
+    session.query<{ column_default: string; is_nullable: string }>(
+      `SELECT column_default, is_nullable FROM information_schema.columns WHERE table_name = 'Task' AND column_name = 'version'`,
+    ),
+  );
+  expect(rows).toEqual([{ column_default: '1', is_nullable: 'NO' }]);
+});

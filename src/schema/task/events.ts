@@ -72,7 +72,7 @@ const taskEventsInterrupted = () =>
   });
 
 export function toTaskEventMessage(type: TaskEventType, task: Task): TaskEventMessage {
-  const { id, userId, title, titleKey, description, completed, createdAt, updatedAt } = task;
+  const { id, userId, title, titleKey, description, completed, version, createdAt, updatedAt } = task;
   return {
     type,
     task: {
@@ -82,6 +82,7 @@ export function toTaskEventMessage(type: TaskEventType, task: Task): TaskEventMe
       titleKey,
       description,
       completed,
+      version,
       createdAt: createdAt.toISOString(),
       updatedAt: updatedAt.toISOString(),
     },
