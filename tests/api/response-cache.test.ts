@@ -15,7 +15,6 @@ import {
   expectErrorCode,
   expectNoErrors,
   type PageResult,
-  tasksQuery,
   updateTaskMutation,
 } from '../support/operations.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
