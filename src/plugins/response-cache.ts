@@ -20,6 +20,8 @@ export interface ResponseCacheOptions extends ResponseCacheConfig {
 // The key of what must not be cached: the store is never asked about it.
 const uncached = '';
 const parsedDocumentsKept = 1000;
+// Bounds what the kept documents can hold (bodies may reach MAX_BODY_BYTES); longer ones are parsed each time.
+const longestDocumentKept = 16_384;
 const servedFromCache = Symbol.for('servedFromResponseCache');
 
 /** The users a query reads (their answers are keyed by their generations) and a mutation writes (it moves them). */
@@ -51,6 +53,7 @@ export function useTaskResponseCache(options: ResponseCacheOptions): Plugin {
     } catch {
       return undefined; // Yoga's parser reports it
     }
+    if (text.length > longestDocumentKept) return document;
     if (documents.size >= parsedDocumentsKept) documents.clear();
     documents.set(text, document);
     return document;
