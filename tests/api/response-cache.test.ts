@@ -17,8 +17,10 @@ import {
   type PageResult,
   updateTaskMutation,
 } from '../support/operations.js';
+import { useRealServer } from '../support/http-server.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { hs256, testSecret } from '../support/tokens.js';
+import { runOverWebSocket, webSocketClient } from '../support/websocket.js';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
@@ -145,6 +147,25 @@ describe('invalidation by every write', () => {
       expect((await readTitles(api(), bystander)).statements).toBe(0);
     });
   }
+});
+
+describe('a write over WebSocket', () => {
+  const api = useTestApi({ countQueries: true });
+  const listening = useRealServer(api);
+
+  it('drops the cached HTTP answers of its user too', async () => {
+    const userId = uniqueUserId();
+    await readTitles(api(), userId);
+    expect((await readTitles(api(), userId)).statements).toBe(0);
+    const client = webSocketClient(listening().wsUrl);
+    try {
+      const outcome = await runOverWebSocket(client, createTaskMutation, { userId, input: { title: 'over the socket' } });
+      expect(outcome.results[0]?.errors).toBeUndefined();
+    } finally {
+      await client.dispose();
+    }
+    expect((await readTitles(api(), userId)).titles).toEqual(['over the socket']);
+  });
 });
 
 describe('the response cache with AUTH_JWT_SECRET', () => {
