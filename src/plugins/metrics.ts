@@ -1,6 +1,6 @@
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
 import type { Database } from '../db.js';
 import type { RedisConnections } from '../redis.js';
 
@@ -8,14 +8,15 @@ export const metricsEndpoint = '/metrics';
 
 /**
  * GET /metrics in Prometheus' text format: operations (count, duration, errors) by name and type, HTTP durations,
- * the PostgreSQL pool, Redis (when configured) and the process. Each Yoga gets its own registry, so several can live in one process.
+ * the PostgreSQL pool, Redis (when configured) and the process, and whatever other plugins register in `registry`.
+ * Each Yoga gets its own registry, so several can live in one process.
  */
 export function useMetrics(
+  registry: Registry,
   db: Pick<Database, 'poolUsage'>,
   redis?: Pick<RedisConnections, 'isUp'>,
   openSockets?: () => number,
 ): Plugin {
-  const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
     name: 'taskgraph_db_pool_connections',

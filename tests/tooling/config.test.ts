@@ -119,6 +119,14 @@ describe('configuration of events and metrics', () => {
     expect(() => loadConfig({ METRICS: 'off' })).toThrow(/METRICS="off": must be true or false/);
   });
 
+  it('caches responses by default, with RESPONSE_CACHE=false to turn it off and whole-number limits', () => {
+    expect(loadConfig({}).responseCache).toEqual({ ttlMs: 10_000, maxEntries: 1000 });
+    expect(loadConfig({ RESPONSE_CACHE: 'false' }).responseCache).toBeNull();
+    expect(loadConfig({ RESPONSE_CACHE_TTL_MS: '500', RESPONSE_CACHE_MAX_ENTRIES: '20' }).responseCache).toEqual({ ttlMs: 500, maxEntries: 20 });
+    expect(() => loadConfig({ RESPONSE_CACHE_TTL_MS: '0' })).toThrow(/RESPONSE_CACHE_TTL_MS="0": must be at least 1/);
+    expect(() => loadConfig({ RESPONSE_CACHE_MAX_ENTRIES: 'many' })).toThrow(/RESPONSE_CACHE_MAX_ENTRIES="many": must be a whole number/);
+  });
+
   it('takes LOG_FORMAT=json or pretty and names the choices otherwise', () => {
     expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
     expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
