@@ -11,10 +11,13 @@ import { createTestDatabase } from '../support/databases.js';
 import {
   createTask,
   createTaskMutation,
+  deleteCompletedTasksMutation,
   deleteTaskMutation,
+  deleteTasksMutation,
   expectErrorCode,
   expectNoErrors,
   type PageResult,
+  setTasksCompletedMutation,
   updateTaskMutation,
 } from '../support/operations.js';
 import { useRealServer } from '../support/http-server.js';
@@ -124,6 +127,9 @@ const writes: Record<string, WriteCase> = {
   updateTask: { run: (api, userId, id) => api.graphql(updateTaskMutation, { userId, id, input: { title: 'renamed' } }) },
   deleteTask: { run: (api, userId, id) => api.graphql(deleteTaskMutation, { userId, id }) },
   createUser: { run: (api, userId) => api.graphql('mutation ($id: ID!) { createUser(id: $id) { id } }', { id: userId }) },
+  setTasksCompleted: { run: (api, userId, id) => api.graphql(setTasksCompletedMutation, { userId, ids: [id], completed: true }) },
+  deleteTasks: { run: (api, userId, id) => api.graphql(deleteTasksMutation, { userId, ids: [id] }) },
+  deleteCompletedTasks: { run: (api, userId) => api.graphql(deleteCompletedTasksMutation, { userId }) },
 };
 
 describe('invalidation by every write', () => {
