@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createYoga } from 'graphql-yoga';
+import { Registry } from 'prom-client';
 import { type Access, createAccess } from './access.js';
 import type { Config } from './config.js';
 import { createContextFactory } from './context.js';
@@ -57,6 +58,7 @@ export function buildYoga({
 }: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
   const { identities, rateLimit } = access;
+  const registry = new Registry();
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -87,7 +89,7 @@ export function buildYoga({
       ...(config.auth ? [useSubjectBinding()] : []),
       useQueryLimits(config.limits),
       ...(config.introspection ? [] : [useNoIntrospection(), useNoSchemaSuggestions()]),
-      config.metrics ? useMetrics(db, redis, openSockets) : {},
+      config.metrics ? useMetrics(registry, db, redis, openSockets) : {},
       useVariableErrorCodes(),
       useReadiness(db, redis, logger, lifecycle),
       useRootPointer('/graphql'),
