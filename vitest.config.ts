@@ -26,6 +26,7 @@ const pgbouncerTests = [
   'tests/api/pagination.test.ts',
   'tests/api/isolation.test.ts',
   'tests/api/concurrency.test.ts',
+  'tests/api/bulk-writes.test.ts',
   'tests/tooling/migrations.test.ts',
   'tests/processes/database-faults.test.ts',
   'tests/processes/pgbouncer.test.ts',

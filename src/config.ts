@@ -43,11 +43,20 @@ export interface Config {
   /** Redis for task events across instances; unset = in-process events (one instance). */
   redisUrl: string | undefined;
   metrics: boolean;
+  /** Query answers cached per user (src/plugins/response-cache.ts); null = off. */
+  responseCache: ResponseCacheConfig | null;
   /** Browser origins that may read responses (CORS); null = none, same-origin only. */
   cors: CorsConfig | null;
   /** The only documents that may run, by the SHA-256 hash (bare hex) of their text; null = any document runs. */
   trustedDocuments: TrustedDocuments | null;
   websocket: WebSocketLimits;
+}
+
+export interface ResponseCacheConfig {
+  /** How long an answer is served at most: bounds staleness after writes made outside the API (psql, db:seed). */
+  ttlMs: number;
+  /** Answers this process keeps at most without Redis (the oldest go first); bounds its memory. */
+  maxEntries: number;
 }
 
 /** GraphQL over WebSocket (graphql-transport-ws); messages are capped at limits.bodyBytes like HTTP bodies. */
@@ -234,6 +243,9 @@ const environment = z.object({
   AUTH_AUDIENCE: z.string().min(1).optional(),
   REDIS_URL: redisUrl.optional(),
   METRICS: flag.default(true),
+  RESPONSE_CACHE: flag.default(true),
+  RESPONSE_CACHE_TTL_MS: integer(1, 86_400_000).default(10_000),
+  RESPONSE_CACHE_MAX_ENTRIES: integer(1, 10_000_000).default(1000),
   CORS_ORIGINS: corsOrigins.optional(),
   CORS_CREDENTIALS: flag.default(false),
   TRUSTED_DOCUMENTS: z
@@ -246,6 +258,12 @@ const environment = z.object({
 });
 
 const secretVariables = new Set(['AUTH_JWT_SECRET']);
+
+/** A setting as an error message may show it: secrets hidden, and a connection URL's password masked. */
+function shownValue(name: string, value: string | undefined): string {
+  if (secretVariables.has(name)) return '(hidden)';
+  return JSON.stringify(value?.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@'));
+}
 
 type Environment = z.infer<typeof environment>;
 
@@ -323,8 +341,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const shown = secretVariables.has(name) ? '(hidden)' : JSON.stringify(present[name]);
-      return `${name}=${shown}: ${issue.message}`;
+      return `${name}=${shownValue(name, present[name])}: ${issue.message}`;
     });
     throw invalidConfiguration(problems);
   }
@@ -384,6 +401,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: authConfig(values),
     redisUrl: values.REDIS_URL,
     metrics: values.METRICS,
+    responseCache: values.RESPONSE_CACHE
+      ? { ttlMs: values.RESPONSE_CACHE_TTL_MS, maxEntries: values.RESPONSE_CACHE_MAX_ENTRIES }
+      : null,
     cors: corsConfig(values),
     trustedDocuments: trustedDocuments(values.TRUSTED_DOCUMENTS),
     websocket: { initTimeoutMs: values.WS_INIT_TIMEOUT_MS, maxSubscriptions: values.WS_MAX_SUBSCRIPTIONS },

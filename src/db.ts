@@ -35,8 +35,8 @@ export interface Database {
 
 export interface DatabaseOptions {
   logger: Logger;
-  /** Called with every SQL statement Prisma sends; used to prove batching. */
-  onQuery?: (sql: string) => void;
+  /** Called with every SQL statement Prisma sends and its parameters (a JSON array); used to prove batching and plans. */
+  onQuery?: (sql: string, params: string) => void;
 }
 
 export async function openDatabase(config: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
@@ -166,7 +166,7 @@ function createPrismaClient(adapter: SqlDriverAdapterFactory, options: DatabaseO
   if (!options.onQuery) return new PrismaClient({ adapter });
   const onQuery = options.onQuery;
   const client: PrismaClient<'query'> = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
-  client.$on('query', (event) => onQuery(event.query));
+  client.$on('query', (event) => onQuery(event.query, event.params));
   return client;
 }
 

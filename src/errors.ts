@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { maskError, type MaskError } from 'graphql-yoga';
-import { isDatabaseUnavailable, isRecordNotFound } from './database-errors.js';
+import { isDatabaseUnavailable } from './database-errors.js';
 
 /** Every `extensions.code` this API sends; clients can switch on these. */
 export const ErrorCode = {
@@ -8,6 +8,8 @@ export const ErrorCode = {
   /** Yoga's own code for a malformed request; also a WebSocket upgrade without the graphql-transport-ws subprotocol. */
   BadRequest: 'BAD_REQUEST',
   NotFound: 'NOT_FOUND',
+  /** A write's expectedVersion no longer matched: nothing changed; extensions carry the record as it is now. */
+  Conflict: 'CONFLICT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL_SERVER_ERROR',
   Unauthenticated: 'UNAUTHENTICATED',
@@ -34,6 +36,24 @@ export function notFound(typename: string, id: string): GraphQLError {
   return new GraphQLError(`${typename} ${id} was not found.`, { extensions: { code: ErrorCode.NotFound } });
 }
 
+/** Some of the records a bulk write named are not the user's: nothing changed. Never says which, nor whose they are. */
+export function someNotFound(pluralTypename: string, missing: number, named: number): GraphQLError {
+  const verb = missing === 1 ? 'was' : 'were';
+  return new GraphQLError(`${missing} of the ${named} ${pluralTypename} ${verb} not found.`, {
+    extensions: { code: ErrorCode.NotFound, missing },
+  });
+}
+
+/**
+ * A write whose expectedVersion is not the stored version: nothing changed. `extensions[field]` is the record as it
+ * is now, as the client would read it, so the client can merge and retry with its version.
+ */
+export function conflict(typename: string, id: string, field: string, current: { version: number }): GraphQLError {
+  return new GraphQLError(`${typename} ${id} was changed meanwhile: it is now at version ${current.version}.`, {
+    extensions: { code: ErrorCode.Conflict, [field]: current },
+  });
+}
+
 /** An error that ends the request with this HTTP status (Yoga reads extensions.http and strips it). */
 export function requestRefused(code: ErrorCode, status: number, message: string, headers?: Record<string, string>): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status, ...(headers ? { headers } : {}) } } });
@@ -52,16 +72,6 @@ export function serviceUnavailable(): GraphQLError {
   return new GraphQLError('The service is temporarily unavailable. Try again later.', {
     extensions: { code: ErrorCode.ServiceUnavailable },
   });
-}
-
-/** Runs a write whose `where` names the record; NOT_FOUND when no record matched it. */
-export async function orNotFound<T>(typename: string, id: string, write: PromiseLike<T>): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (isRecordNotFound(error)) throw notFound(typename, id);
-    throw error;
-  }
 }
 
 /** Yoga's masking, except that an unavailable database gets its own stable code (still with no internals). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createYoga } from 'graphql-yoga';
+import { Registry } from 'prom-client';
 import { type Access, createAccess } from './access.js';
 import type { Config } from './config.js';
 import { createContextFactory } from './context.js';
@@ -21,6 +22,8 @@ import { useRootPointer } from './plugins/root-pointer.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRequestLogging } from './plugins/request-logging.js';
 import { useRequestParseErrors } from './plugins/request-parse-errors.js';
+import { useTaskResponseCache } from './plugins/response-cache.js';
+import { createMemoryStore, createRedisStore } from './plugins/response-cache-store.js';
 import { useNoSchemaSuggestions } from './plugins/schema-suggestions.js';
 import { useTrustedDocuments } from './plugins/trusted-documents.js';
 import { useVariableErrorCodes } from './plugins/variable-error-codes.js';
@@ -31,10 +34,10 @@ import { createInProcessTaskEvents, type TaskPubSub } from './schema/task/events
 export interface YogaDependencies {
   db: Database;
   logger: Logger;
-  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics' | 'cors' | 'trustedDocuments'>;
+  config: Pick<Config, 'graphiql' | 'introspection' | 'limits' | 'rateLimit' | 'trustProxy' | 'auth' | 'metrics' | 'cors' | 'trustedDocuments' | 'responseCache'>;
   /** Where task events go; in-process (this instance only) when omitted. */
   pubsub?: TaskPubSub;
-  /** Shared rate-limit counters and the readiness report's Redis state, when REDIS_URL is set. */
+  /** Shared rate-limit counters, the response cache and the readiness report's Redis state, when REDIS_URL is set. */
   redis?: RedisConnections;
   /** `/ready` fails once `shuttingDown` is set; never shutting down when omitted. */
   lifecycle?: Readonly<Lifecycle>;
@@ -57,6 +60,9 @@ export function buildYoga({
 }: YogaDependencies) {
   const requestIds = new WeakMap<Request, string>();
   const { identities, rateLimit } = access;
+  // /metrics serves it; plugins other than useMetrics register their own metrics in it.
+  const registry = new Registry();
+  const responseCache = config.responseCache;
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -86,8 +92,21 @@ export function buildYoga({
       ...(rateLimit ? [rateLimit.bySubject] : []),
       ...(config.auth ? [useSubjectBinding()] : []),
       useQueryLimits(config.limits),
+      // After the bearer check and the trusted documents (params phase); its lookup runs the subject binding itself.
+      ...(responseCache
+        ? [
+            useTaskResponseCache({
+              ...responseCache,
+              schema,
+              store: redis ? createRedisStore(redis.commands, logger) : createMemoryStore(responseCache.maxEntries),
+              identities: config.auth ? identities : null,
+              maxTokens: config.limits.tokens,
+              registry,
+            }),
+          ]
+        : []),
       ...(config.introspection ? [] : [useNoIntrospection(), useNoSchemaSuggestions()]),
-      config.metrics ? useMetrics(db, redis, openSockets) : {},
+      config.metrics ? useMetrics(registry, db, redis, openSockets) : {},
       useVariableErrorCodes(),
       useReadiness(db, redis, logger, lifecycle),
       useRootPointer('/graphql'),

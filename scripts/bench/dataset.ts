@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlSession } from '../../src/db.js';
 import type { Task } from '../../src/generated/prisma/client.js';
-import { encodeCursor } from '../../src/schema/task/paging.js';
+import { type CursorSource, encodeCursor, type TaskOrderInput } from '../../src/schema/task/paging.js';
 
 export interface SeedSize {
   users: number;
@@ -19,6 +19,8 @@ export interface SeedData {
   bigUserId: string;
   /** `after` cursors from deepPosition onwards in the big user's newest-first list. */
   deepCursors: string[];
+  /** The same, in the big user's list ordered by TITLE ASC. */
+  deepTitleCursors: string[];
 }
 
 const rowsPerStatement = 5_000;
@@ -72,19 +74,24 @@ export async function seedDataset(session: SqlSession, size: SeedSize): Promise<
       if (batch.length >= rowsPerStatement) await flush();
     }
   }
-  const bigTasks: SeedTask[] = [];
   for (let index = 0; index < size.bigUserTasks; index += 1) {
-    const task = taskOf(bigUserId, index);
-    bigTasks.push(task);
-    batch.push(task);
+    batch.push(taskOf(bigUserId, index));
     if (batch.length >= rowsPerStatement) await flush();
   }
   await flush();
   await session.exec('ANALYZE');
 
-  const newestFirst = bigTasks.reverse();
-  const deepCursors = newestFirst
-    .slice(size.deepPosition - 1, size.deepPosition + 499)
-    .map((task) => encodeCursor({ field: 'CREATED_AT', direction: 'DESC' }, { ...task, updatedAt: task.createdAt }));
-  return { userIds, updateTargets, bigUserId, deepCursors };
+  const deepCursors = await deepCursorsOf(session, size, { field: 'CREATED_AT', direction: 'DESC' });
+  const deepTitleCursors = await deepCursorsOf(session, size, { field: 'TITLE', direction: 'ASC' });
+  return { userIds, updateTargets, bigUserId, deepCursors, deepTitleCursors };
+}
+
+// Read back in the API's own order, so cursors carry what the database computed (the title key).
+async function deepCursorsOf(session: SqlSession, size: SeedSize, order: TaskOrderInput): Promise<string[]> {
+  const orderBy = order.field === 'TITLE' ? '"titleKey", id' : '"createdAt" DESC, id DESC';
+  const rows = await session.query<CursorSource>(
+    `SELECT id, "titleKey", "createdAt", "updatedAt" FROM "Task" WHERE "userId" = $1 ORDER BY ${orderBy} OFFSET $2 LIMIT 500`,
+    [bigUserId, size.deepPosition - 1],
+  );
+  return rows.map((row) => encodeCursor(order, row));
 }

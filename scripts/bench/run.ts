@@ -56,10 +56,10 @@ const settings = smoke
 const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3).split(',').filter(Boolean);
 const only = option('scenarios');
 const selected = (names: ScenarioName[]) => names.filter((name) => !only || only.includes(name));
-const allScenarios = selected(['list', 'nested', 'deep', 'create', 'update', 'mixed']);
+const allScenarios = selected(['list', 'nested', 'deep', 'deepTitle', 'create', 'update', 'mixed']);
 const baselineScenarios = selected(['list', 'deep', 'create', 'update']);
 const yogaFloorScenarios = selected(['list', 'deep']);
-const readScenarios = selected(['list', 'nested', 'deep']);
+const readScenarios = selected(['list', 'nested', 'deep', 'deepTitle']);
 // The smoke run only checks that every runtime serves the API; the full run compares list and create.
 const runtimeScenarios = selected(smoke ? ['list'] : ['list', 'create']);
 const cachedScenarios = selected(['list', 'mixed']);

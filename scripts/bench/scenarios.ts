@@ -1,6 +1,6 @@
 import type { SeedData } from './dataset.js';
 
-export type ScenarioName = 'list' | 'nested' | 'deep' | 'create' | 'update' | 'mixed';
+export type ScenarioName = 'list' | 'nested' | 'deep' | 'deepTitle' | 'create' | 'update' | 'mixed';
 
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
@@ -39,6 +39,9 @@ export const operations = {
   DeepPage: `query DeepPage($userId: ID!, $after: String!) {
   tasks(userId: $userId, first: 20, after: $after) { edges { node { ${taskFields} } } }
 }`,
+  DeepTitlePage: `query DeepTitlePage($userId: ID!, $after: String!) {
+  tasks(userId: $userId, first: 20, after: $after, orderBy: { field: TITLE, direction: ASC }) { edges { node { ${taskFields} } } }
+}`,
   Create: `mutation Create($userId: ID!, $title: String!) {
   createTask(userId: $userId, input: { title: $title }) { ${taskFields} }
 }`,
@@ -61,6 +64,11 @@ export function createScenarios(data: SeedData): Record<ScenarioName, Scenario> 
     operationName: 'DeepPage',
     query: operations.DeepPage,
     variables: { userId: data.bigUserId, after: pick(data.deepCursors) },
+  });
+  const deepTitle = (): GraphQLBody => ({
+    operationName: 'DeepTitlePage',
+    query: operations.DeepTitlePage,
+    variables: { userId: data.bigUserId, after: pick(data.deepTitleCursors) },
   });
   const create = (): GraphQLBody => {
     created += 1;
@@ -86,6 +94,12 @@ export function createScenarios(data: SeedData): Record<ScenarioName, Scenario> 
       next: nested,
     },
     deep: { name: 'deep', description: 'tasks(first: 20, after: a cursor 9,000 deep in the big user)', reads: true, next: deep },
+    deepTitle: {
+      name: 'deepTitle',
+      description: 'tasks(first: 20, after: a cursor 9,000 deep in the big user, orderBy: TITLE ASC)',
+      reads: true,
+      next: deepTitle,
+    },
     create: { name: 'create', description: 'createTask for a random user', reads: false, next: create },
     update: { name: 'update', description: 'updateTask(completed) of a random task', reads: false, next: update },
     mixed: { name: 'mixed', description: '40% list, 25% nested, 15% deep, 10% create, 10% update', reads: false, next: mixed },

@@ -84,8 +84,11 @@ export function useBearerAuth(config: AuthConfig, logger: Logger, identities: We
   };
 }
 
-/** The user ids the operation's root fields name: `userId` arguments and the `id` of fields that return a User. */
-function claimedUserIds(args: ExecutionArgs): string[] | undefined {
+/**
+ * The user ids the operation's root fields name: `userId` arguments and the `id` of fields that return a User. The
+ * users an operation reads or writes, for the subject binding and the response cache alike.
+ */
+export function claimedUserIds(args: ExecutionArgs): string[] | undefined {
   const operation = getOperationAST(args.document, args.operationName);
   const root = operation && args.schema.getRootType(operation.operation);
   if (!operation || !root) return undefined;

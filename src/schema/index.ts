@@ -3,6 +3,7 @@ import { builder } from '../builder.js';
 import './scalars.js';
 import './task/task.js';
 import './task/mutations.js';
+import './task/bulk-mutations.js';
 import './task/subscription.js';
 import './user.js';
 

@@ -5,6 +5,8 @@ export const limits = {
   title: 500,
   description: 5000,
   search: 500,
+  /** Tasks one bulk write may name. */
+  bulkTasks: 100,
 } as const;
 
 function countCharacters(text: string): number {
@@ -44,3 +46,8 @@ export const taskIdInput = (name = 'id') => z.uuid({ error: `${name} is not a va
 export const titleInput = storableText('title', { min: 1, max: limits.title, trim: true });
 export const descriptionInput = storableText('description', { min: 0, max: limits.description, trim: false });
 export const searchInput = storableText('search', { min: 0, max: limits.search, trim: false });
+export const taskIdsInput = (name = 'ids') =>
+  z
+    .array(taskIdInput(name))
+    .min(1, { error: `${name} must name at least 1 task.` })
+    .max(limits.bulkTasks, { error: (issue) => `${name} must name at most ${limits.bulkTasks} tasks (got ${String((issue.input as unknown[]).length)}).` });

@@ -39,6 +39,20 @@ describe('cost budget (MAX_COST, default 5000)', () => {
     expect(large.statements).toEqual([]);
   });
 
+  it("prices a bulk write's tasks once per id it names", async () => {
+    const query = `mutation Mark($userId: ID!, $ids: [ID!]!) {
+      setTasksCompleted(userId: $userId, ids: $ids, completed: true) {
+        count tasks { id user { tasks(first: 100) { edges { node { id } } } } }
+      }
+    }`;
+    const userId = uniqueUserId();
+    const few = await run(query, { userId, ids: ['01936d2e-6b8a-7c3e-8f00-000000000000'] });
+    expect(errorCodes(few.response)).toEqual(['NOT_FOUND']);
+    const many = await run(query, { userId, ids: Array.from({ length: 100 }, () => '01936d2e-6b8a-7c3e-8f00-000000000000') });
+    expect(errorCodes(many.response)).toEqual(['MAX_COST_EXCEEDED']);
+    expect(many.statements).toEqual([]);
+  });
+
   it('runs a query with small pages after the same query was refused for large ones', async () => {
     const query = `query SmallAfterLarge($userId: ID!, $first: Int) {
       tasks(userId: $userId, first: $first) { edges { node { id user { tasks(first: $first) { edges { node { id } } } } } } }

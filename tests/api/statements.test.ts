@@ -1,7 +1,12 @@
 import { v7 as uuidv7 } from 'uuid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { uniqueUserId, useTestApi } from '../support/api.js';
-import { expectNoErrors } from '../support/operations.js';
+import {
+  deleteCompletedTasksMutation,
+  deleteTasksMutation,
+  expectNoErrors,
+  setTasksCompletedMutation,
+} from '../support/operations.js';
 
 // Every statement Prisma sends is counted; a resolver that queries per row, per alias or per page size shows up here.
 const api = useTestApi({ countQueries: true });
@@ -85,5 +90,49 @@ describe('SQL statements per request', () => {
     const large = await statementsFor(query, { userId: alice, first: 50 });
     expect(small.statements).toHaveLength(3);
     expect(large.statements).toHaveLength(3);
+  });
+});
+
+describe('SQL statements per bulk write', () => {
+  /** A new user with this many tasks, written straight to the database; returns the user and the task ids. */
+  async function userWithTasks(count: number, completed: boolean) {
+    const userId = uniqueUserId('bulk');
+    const { prisma } = api().db;
+    await prisma.user.create({ data: { id: userId } });
+    const ids = Array.from({ length: count }, () => uuidv7());
+    await prisma.task.createMany({ data: ids.map((id, index) => ({ id, userId, title: `task ${index}`, completed })) });
+    return { userId, ids };
+  }
+
+  it('setTasksCompleted costs the same statements for 2 or 100 tasks', async () => {
+    const small = await userWithTasks(2, false);
+    const large = await userWithTasks(100, false);
+    const forSmall = await statementsFor(setTasksCompletedMutation, { ...small, completed: true });
+    const forLarge = await statementsFor(setTasksCompletedMutation, { ...large, completed: true });
+    expect((forLarge.data as { setTasksCompleted: { count: number } }).setTasksCompleted.count).toBe(100);
+    expect(forLarge.statements).toHaveLength(forSmall.statements.length);
+    // UPDATE … RETURNING, SELECT, COMMIT (Prisma does not log the BEGIN).
+    expect(forSmall.statements).toHaveLength(3);
+  });
+
+  it('deleteTasks costs the same statements for 2 or 100 tasks', async () => {
+    const small = await userWithTasks(2, false);
+    const large = await userWithTasks(100, false);
+    const forSmall = await statementsFor(deleteTasksMutation, small);
+    const forLarge = await statementsFor(deleteTasksMutation, large);
+    expect((forLarge.data as { deleteTasks: { count: number } }).deleteTasks.count).toBe(100);
+    expect(forLarge.statements).toHaveLength(forSmall.statements.length);
+    // DELETE … RETURNING, COMMIT.
+    expect(forSmall.statements).toHaveLength(2);
+  });
+
+  it('deleteCompletedTasks costs the same statements for 2 or 100 tasks', async () => {
+    const small = await userWithTasks(2, true);
+    const large = await userWithTasks(100, true);
+    const forSmall = await statementsFor(deleteCompletedTasksMutation, { userId: small.userId });
+    const forLarge = await statementsFor(deleteCompletedTasksMutation, { userId: large.userId });
+    expect((forLarge.data as { deleteCompletedTasks: { count: number } }).deleteCompletedTasks.count).toBe(100);
+    expect(forLarge.statements).toHaveLength(forSmall.statements.length);
+    expect(forSmall.statements).toHaveLength(1);
   });
 });

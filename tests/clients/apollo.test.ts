@@ -1,11 +1,14 @@
 import type { ApolloClient } from '@apollo/client';
 import { describe, expect, it } from 'vitest';
-import { createApolloClient, removeTaskFromCache } from '../../examples/client/src/apollo.js';
+import { applyBulkWriteToCache, createApolloClient, removeTaskFromCache } from '../../examples/client/src/apollo.js';
 import {
   AddTaskDocument,
   ChangeTaskDocument,
   FollowTasksDocument,
+  MarkTasksDocument,
+  RemoveCompletedTasksDocument,
   RemoveTaskDocument,
+  RemoveTasksDocument,
   TaskListDocument,
   type TaskListQuery,
 } from '../../examples/client/src/gql/graphql.js';
@@ -98,6 +101,68 @@ describe('@apollo/client (core, no React) against the server', () => {
     expect(cachedEntity(client, `Task:${doomed}`)).toBeUndefined();
     const fresh = await client.query({ query: TaskListDocument, variables: { userId, first: 2 }, fetchPolicy: 'network-only' });
     expect(titles(fresh.data?.tasks)).toEqual(['Survivor']);
+  });
+
+  it('after setTasksCompleted, the cached lists show the new states, and a not-done list loses them with its totalCount', async () => {
+    const client = newClient();
+    const userId = uniqueUserId('apollo');
+    const [a, b] = await addTasks(client, userId, ['a', 'b', 'c']);
+    const open = { userId, first: 10, filter: { completed: false } };
+    await client.query({ query: TaskListDocument, variables: { userId, first: 10 } });
+    await client.query({ query: TaskListDocument, variables: open });
+    const ids = [a ?? '', b ?? ''];
+    const marked = await client.mutate({
+      mutation: MarkTasksDocument,
+      variables: { userId, ids, completed: true },
+      update: (_cache, { data }) =>
+        applyBulkWriteToCache(client, userId, { kind: 'completed', ids, completed: true, count: data?.setTasksCompleted.count ?? 0 }),
+    });
+    expect(marked.data?.setTasksCompleted.count).toBe(2);
+    const all = client.readQuery({ query: TaskListDocument, variables: { userId, first: 10 } })?.tasks;
+    expect(all?.edges.map((edge) => [edge.node.title, edge.node.completed, edge.node.version])).toEqual([
+      ['c', false, 1],
+      ['b', true, 2],
+      ['a', true, 2],
+    ]);
+    expect(all?.totalCount).toBe(3);
+    const stillOpen = client.readQuery({ query: TaskListDocument, variables: open })?.tasks;
+    expect(titles(stillOpen)).toEqual(['c']);
+    expect(stillOpen?.totalCount).toBe(1);
+  });
+
+  it('after deleteTasks, the deleted tasks leave the cached list and the cache, and totalCount drops by as many', async () => {
+    const client = newClient();
+    const userId = uniqueUserId('apollo');
+    const [a, b] = await addTasks(client, userId, ['a', 'b', 'keep']);
+    await client.query({ query: TaskListDocument, variables: { userId, first: 10 } });
+    const removed = await client.mutate({
+      mutation: RemoveTasksDocument,
+      variables: { userId, ids: [a ?? '', b ?? ''] },
+      update: (_cache, { data }) => applyBulkWriteToCache(client, userId, { kind: 'deleted', ids: data?.deleteTasks.deletedIds ?? [] }),
+    });
+    expect(removed.data?.deleteTasks.count).toBe(2);
+    const list = client.readQuery({ query: TaskListDocument, variables: { userId, first: 10 } })?.tasks;
+    expect(titles(list)).toEqual(['keep']);
+    expect(list?.totalCount).toBe(1);
+    expect(cachedEntity(client, `Task:${a}`)).toBeUndefined();
+  });
+
+  it('after deleteCompletedTasks, the completed tasks leave the cached list and totalCount drops by as many', async () => {
+    const client = newClient();
+    const userId = uniqueUserId('apollo');
+    const [a, b] = await addTasks(client, userId, ['a', 'b', 'open']);
+    await client.mutate({ mutation: MarkTasksDocument, variables: { userId, ids: [a ?? '', b ?? ''], completed: true } });
+    await client.query({ query: TaskListDocument, variables: { userId, first: 10 } });
+    const cleared = await client.mutate({
+      mutation: RemoveCompletedTasksDocument,
+      variables: { userId },
+      update: (_cache, { data }) =>
+        applyBulkWriteToCache(client, userId, { kind: 'deleted', ids: data?.deleteCompletedTasks.deletedIds ?? [] }),
+    });
+    expect(cleared.data?.deleteCompletedTasks.count).toBe(2);
+    const list = client.readQuery({ query: TaskListDocument, variables: { userId, first: 10 } })?.tasks;
+    expect(titles(list)).toEqual(['open']);
+    expect(list?.totalCount).toBe(1);
   });
 
   it('receives live taskEvents over GraphQLWsLink (split link) and updates the cached list through the normalized Task', async () => {

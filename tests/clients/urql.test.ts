@@ -4,7 +4,10 @@ import {
   AddTaskDocument,
   ChangeTaskDocument,
   FollowTasksDocument,
+  MarkTasksDocument,
+  RemoveCompletedTasksDocument,
   RemoveTaskDocument,
+  RemoveTasksDocument,
   TaskByIdDocument,
   TaskListDocument,
 } from '../../examples/client/src/gql/graphql.js';
@@ -106,6 +109,58 @@ describe('@urql/core with graphcache against the server', () => {
     const fresh = await client.query(TaskListDocument, { userId, first: 10 }, { requestPolicy: 'network-only' }).toPromise();
     expect(titlesOf(fresh.data)).toEqual(['Survivor']);
     expect(fresh.data?.tasks.totalCount).toBe(1);
+  });
+
+  it('after setTasksCompleted, the cached lists show the new states, and a not-done list loses them with its totalCount', async () => {
+    const { client, requests } = newClient();
+    const userId = uniqueUserId('urql');
+    const [a, b] = await addTasks(client, userId, ['a', 'b', 'c']);
+    const open = { userId, first: 10, filter: { completed: false } };
+    await client.query(TaskListDocument, { userId, first: 10 }, { requestPolicy: 'network-only' }).toPromise();
+    await client.query(TaskListDocument, open, { requestPolicy: 'network-only' }).toPromise();
+    const marked = await client.mutation(MarkTasksDocument, { userId, ids: [a ?? '', b ?? ''], completed: true }).toPromise();
+    expect(marked.data?.setTasksCompleted.count).toBe(2);
+    const sent = requests();
+    const all = await client.query(TaskListDocument, { userId, first: 10 }, { requestPolicy: 'cache-only' }).toPromise();
+    expect(all.data?.tasks.edges.map((edge) => [edge.node.title, edge.node.completed, edge.node.version])).toEqual([
+      ['c', false, 1],
+      ['b', true, 2],
+      ['a', true, 2],
+    ]);
+    expect(all.data?.tasks.totalCount).toBe(3);
+    const stillOpen = await client.query(TaskListDocument, open, { requestPolicy: 'cache-only' }).toPromise();
+    expect(titlesOf(stillOpen.data)).toEqual(['c']);
+    expect(stillOpen.data?.tasks.totalCount).toBe(1);
+    expect(requests()).toBe(sent);
+  });
+
+  it('after deleteTasks, the deleted tasks leave the cached list and totalCount drops by as many', async () => {
+    const { client, requests } = newClient();
+    const userId = uniqueUserId('urql');
+    const [a, b] = await addTasks(client, userId, ['a', 'b', 'keep']);
+    await client.query(TaskListDocument, { userId, first: 10 }, { requestPolicy: 'network-only' }).toPromise();
+    const removed = await client.mutation(RemoveTasksDocument, { userId, ids: [a ?? '', b ?? ''] }).toPromise();
+    expect(removed.data?.deleteTasks.count).toBe(2);
+    const sent = requests();
+    const cached = await client.query(TaskListDocument, { userId, first: 10 }, { requestPolicy: 'cache-only' }).toPromise();
+    expect(titlesOf(cached.data)).toEqual(['keep']);
+    expect(cached.data?.tasks.totalCount).toBe(1);
+    expect(requests()).toBe(sent);
+  });
+
+  it('after deleteCompletedTasks, the completed tasks leave the cached list and totalCount drops by as many', async () => {
+    const { client, requests } = newClient();
+    const userId = uniqueUserId('urql');
+    const [a, b] = await addTasks(client, userId, ['a', 'b', 'open']);
+    await client.mutation(MarkTasksDocument, { userId, ids: [a ?? '', b ?? ''], completed: true }).toPromise();
+    await client.query(TaskListDocument, { userId, first: 10 }, { requestPolicy: 'network-only' }).toPromise();
+    const cleared = await client.mutation(RemoveCompletedTasksDocument, { userId }).toPromise();
+    expect(cleared.data?.deleteCompletedTasks.count).toBe(2);
+    const sent = requests();
+    const cached = await client.query(TaskListDocument, { userId, first: 10 }, { requestPolicy: 'cache-only' }).toPromise();
+    expect(titlesOf(cached.data)).toEqual(['open']);
+    expect(cached.data?.tasks.totalCount).toBe(1);
+    expect(requests()).toBe(sent);
   });
 
   it('refetches the list after a create, so the new task appears where the server puts it', async () => {

@@ -264,6 +264,64 @@ describe.runIf(runs && hasChromium && hasWebInstall)('the web app (examples/web)
     expect(await taskCount(page)).toBe('1 task');
   });
 
+  it('asks whose edit to keep when someone else saved the task while it was open, and keeps mine on request', async () => {
+    const userId = uniqueUserId('web');
+    const task = await createTask(current().api, userId, { title: 'Plan the offsite' });
+    const page = await openApp(current(), userId);
+    await page.getByRole('button', { name: 'Edit “Plan the offsite”' }).click();
+    const editor = page.locator('form.task-editor');
+    await editor.getByLabel('Title').fill('Plan the offsite in May');
+    await current().api.graphql(updateTaskMutation, { userId, id: task.id, input: { title: 'Plan the offsite in June' } });
+    await editor.getByRole('button', { name: 'Save' }).click();
+    const conflict = editor.getByRole('alert');
+    await expect.poll(() => conflict.textContent()).toContain('“Plan the offsite in June”');
+    await screenshot(page, 'edit-conflict');
+    await conflict.getByRole('button', { name: 'Keep mine' }).click();
+    await taskItem(page, 'Plan the offsite in May').waitFor();
+    const stored = await current().api.graphql<{ task: { title: string; version: number } }>(
+      'query($userId: ID!, $id: ID!) { task(userId: $userId, id: $id) { title version } }',
+      { userId, id: task.id },
+    );
+    expect(stored.data?.task).toEqual({ title: 'Plan the offsite in May', version: 3 });
+  });
+
+  it("takes the other edit on request after a conflict, and saves nothing of mine", async () => {
+    const userId = uniqueUserId('web');
+    const task = await createTask(current().api, userId, { title: 'Order the cake' });
+    const page = await openApp(current(), userId);
+    await page.getByRole('button', { name: 'Edit “Order the cake”' }).click();
+    const editor = page.locator('form.task-editor');
+    await editor.getByLabel('Title').fill('Order the chocolate cake');
+    await current().api.graphql(updateTaskMutation, { userId, id: task.id, input: { title: 'Order the lemon cake' } });
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByRole('alert').getByRole('button', { name: 'Take theirs' }).click();
+    await expect.poll(() => titles(page)).toEqual(['Order the lemon cake']);
+    const stored = await current().api.graphql<{ task: { title: string } }>(
+      'query($userId: ID!, $id: ID!) { task(userId: $userId, id: $id) { title } }',
+      { userId, id: task.id },
+    );
+    expect(stored.data?.task.title).toBe('Order the lemon cake');
+  });
+
+  it('marks every shown task done, then clears the completed ones', async () => {
+    const userId = uniqueUserId('web');
+    for (const title of ['Sweep the floor', 'Dust the shelves', 'Wash the windows']) await createTask(current().api, userId, { title });
+    const page = await openApp(current(), userId);
+    await page.getByRole('button', { name: 'Mark all done' }).click();
+    for (const title of ['Sweep the floor', 'Dust the shelves', 'Wash the windows']) {
+      await expect.poll(() => page.getByRole('checkbox', { name: title }).isChecked()).toBe(true);
+    }
+    expect(await taskCount(page)).toBe('3 tasks');
+    await page.getByRole('button', { name: 'Clear completed' }).click();
+    await expect.poll(() => taskCount(page)).toBe('0 tasks');
+    expect(await titles(page)).toEqual([]);
+    const stored = await current().api.graphql<{ tasks: { totalCount: number } }>(
+      'query($userId: ID!) { tasks(userId: $userId) { totalCount } }',
+      { userId },
+    );
+    expect(stored.data?.tasks.totalCount).toBe(0);
+  });
+
   it('loads more on the cursor, ten at a time', async () => {
     const userId = uniqueUserId('web');
     for (let index = 1; index <= 13; index += 1) await createTask(current().api, userId, { title: `Task ${String(index).padStart(2, '0')}` });

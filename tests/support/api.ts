@@ -32,6 +32,8 @@ export interface TestApi {
   logs: Record<string, unknown>[];
   /** Every SQL statement Prisma sent, when the API was started with countQueries. */
   statements: string[];
+  /** The parameters (a JSON array) of each of `statements`, at the same index. */
+  statementParams: string[];
   /** A request to a path of the API, e.g. `fetch('/ready')`. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   graphql<Data = Record<string, unknown>>(
@@ -83,11 +85,12 @@ export function serveTestApi(parts: {
   db: Database;
   logs: Record<string, unknown>[];
   statements?: string[];
+  statementParams?: string[];
   yoga: Yoga;
   websocket?: WebSocketTransport;
   close: () => Promise<void>;
 }): TestApi {
-  const { db, logs, yoga, websocket, statements = [] } = parts;
+  const { db, logs, yoga, websocket, statements = [], statementParams = [] } = parts;
   const fetch = (path: string, init?: RequestInit) => Promise.resolve(yoga.fetch(`${testOrigin}${path}`, init ?? {}));
   const graphql = async <Data>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
     readGraphQLResponse<Data>(
@@ -108,6 +111,7 @@ export function serveTestApi(parts: {
     db,
     logs,
     statements,
+    statementParams,
     fetch,
     graphql,
     async graphqlWithStatements<Data>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) {
@@ -126,9 +130,15 @@ export function serveTestApi(parts: {
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const { logger, logs } = collectLogs();
   const statements: string[] = [];
+  const statementParams: string[] = [];
   const database = await createTestDatabase({
     logger,
-    onQuery: options.countQueries ? (sql) => statements.push(sql) : undefined,
+    onQuery: options.countQueries
+      ? (sql, params) => {
+          statements.push(sql);
+          statementParams.push(params);
+        }
+      : undefined,
   });
   await migrate(database.db, logger);
   const config = loadConfig({ METRICS: String(options.metrics ?? false), ...options.env });
@@ -148,6 +158,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     db: database.db,
     logs,
     statements,
+    statementParams,
     yoga,
     websocket,
     async close() {

@@ -79,3 +79,43 @@ export function expectErrorCode(response: Pick<GraphQLResponse<unknown>, 'errors
   expect(response.errors?.[0]?.extensions?.code, JSON.stringify(response.errors)).toBe(code);
   if (field !== undefined) expect(response.errors?.[0]?.extensions?.field).toBe(field);
 }
+
+export const versionedTaskFields = `${taskFields} version`;
+
+export interface VersionedTaskResult extends TaskResult {
+  version: number;
+}
+
+export const versionedUpdateTaskMutation = `mutation UpdateTask($userId: ID!, $id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {
+  updateTask(userId: $userId, id: $id, input: $input, expectedVersion: $expectedVersion) { ${versionedTaskFields} }
+}`;
+
+export const versionedDeleteTaskMutation = `mutation DeleteTask($userId: ID!, $id: ID!, $expectedVersion: Int) {
+  deleteTask(userId: $userId, id: $id, expectedVersion: $expectedVersion) { ${versionedTaskFields} }
+}`;
+
+export const versionedTaskQuery = `query Task($userId: ID!, $id: ID!) { task(userId: $userId, id: $id) { ${versionedTaskFields} } }`;
+
+export interface SetTasksCompletedResult {
+  setTasksCompleted: { count: number; tasks: VersionedTaskResult[] };
+}
+
+export const setTasksCompletedMutation = `mutation SetTasksCompleted($userId: ID!, $ids: [ID!]!, $completed: Boolean!) {
+  setTasksCompleted(userId: $userId, ids: $ids, completed: $completed) { count tasks { ${versionedTaskFields} } }
+}`;
+
+export interface DeleteTasksResult {
+  deleteTasks: { count: number; deletedIds: string[] };
+}
+
+export const deleteTasksMutation = `mutation DeleteTasks($userId: ID!, $ids: [ID!]!) {
+  deleteTasks(userId: $userId, ids: $ids) { count deletedIds }
+}`;
+
+export interface DeleteCompletedTasksResult {
+  deleteCompletedTasks: { count: number; deletedIds: string[] };
+}
+
+export const deleteCompletedTasksMutation = `mutation DeleteCompletedTasks($userId: ID!) {
+  deleteCompletedTasks(userId: $userId) { count deletedIds }
+}`;

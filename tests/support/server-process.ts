@@ -6,6 +6,14 @@ const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 // which a loaded machine misses: load tsx into node itself so signals reach the server directly.
 const typescriptServer = ['--import', 'tsx', 'src/server.ts'];
 
+/**
+ * TASKGRAPH_TEST_RUNTIME=bun (npm run test:bun) runs the servers on Bun (`bun` from PATH, or TASKGRAPH_BUN), from
+ * the compiled JavaScript: the Bun entry (Bun.serve) in place of the TypeScript server, and the Node entry as itself.
+ */
+export const testRuntime = process.env.TASKGRAPH_TEST_RUNTIME === 'bun' ? 'bun' : 'node';
+const bun = process.env.TASKGRAPH_BUN ?? 'bun';
+const [serverExecutable, serverArgs] = testRuntime === 'bun' ? ([bun, ['dist/bun-server.js']] as const) : ([process.execPath, typescriptServer] as const);
+
 export interface ServerProcess {
   url: string;
   /** The process started: the server itself, or npm for `npm start`. */
@@ -20,8 +28,8 @@ export interface ServerProcess {
 }
 
 const commands = {
-  typescript: [process.execPath, typescriptServer],
-  compiled: [process.execPath, ['dist/server.js']],
+  typescript: [serverExecutable, serverArgs],
+  compiled: [testRuntime === 'bun' ? bun : process.execPath, ['dist/server.js']],
   // In its own process group, as a terminal's job or a container's command would be: Ctrl-C signals the group.
   'npm start': ['npm', ['start']],
 } as const;
@@ -70,7 +78,7 @@ export async function startServerProcess(
 
 /** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
 export function runServerExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return runToExit(process.execPath, typescriptServer, env);
+  return runToExit(serverExecutable, serverArgs, env);
 }
 
 /** Runs one of the project's TypeScript entry points (e.g. `src/cli/migrate.ts`) to its exit. */

@@ -24,6 +24,17 @@ describe('security configuration', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('refuses a malformed connection URL without printing its password', () => {
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://app:s3cret-pw@db.example:3306/tasks' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL="mysql://app:***@db.example:3306/tasks"');
+    expect(message).not.toContain('s3cret-pw');
+  });
+
   it('refuses two key sources at once', () => {
     expect(() => loadConfig({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_FILE: 'jwks.json' })).toThrow(/set only one/);
   });
@@ -106,6 +117,14 @@ describe('configuration of events and metrics', () => {
   it('switches metrics off with METRICS=false and rejects other words', () => {
     expect(loadConfig({ METRICS: 'false' }).metrics).toBe(false);
     expect(() => loadConfig({ METRICS: 'off' })).toThrow(/METRICS="off": must be true or false/);
+  });
+
+  it('caches responses by default, with RESPONSE_CACHE=false to turn it off and whole-number limits', () => {
+    expect(loadConfig({}).responseCache).toEqual({ ttlMs: 10_000, maxEntries: 1000 });
+    expect(loadConfig({ RESPONSE_CACHE: 'false' }).responseCache).toBeNull();
+    expect(loadConfig({ RESPONSE_CACHE_TTL_MS: '500', RESPONSE_CACHE_MAX_ENTRIES: '20' }).responseCache).toEqual({ ttlMs: 500, maxEntries: 20 });
+    expect(() => loadConfig({ RESPONSE_CACHE_TTL_MS: '0' })).toThrow(/RESPONSE_CACHE_TTL_MS="0": must be at least 1/);
+    expect(() => loadConfig({ RESPONSE_CACHE_MAX_ENTRIES: 'many' })).toThrow(/RESPONSE_CACHE_MAX_ENTRIES="many": must be a whole number/);
   });
 
   it('takes LOG_FORMAT=json or pretty and names the choices otherwise', () => {

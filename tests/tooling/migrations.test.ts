@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
-import { migrate, migrationsDir } from '../../src/migrate.js';
+import { migrate, migrationsDir, readMigrations } from '../../src/migrate.js';
 import { useTestApi } from '../support/api.js';
 
 const api = useTestApi();
@@ -16,17 +16,21 @@ interface LedgerRow {
 
 it("records applied migrations in Prisma's ledger with native checksums", async () => {
   const rows = await api().db.withSession((session) =>
-    session.query<LedgerRow>('SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations"'),
+    session.query<LedgerRow>(
+      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+    ),
   );
-  const script = await readFile(`${migrationsDir}/20261122000000_init/migration.sql`);
-  expect(rows).toEqual([
-    {
-      migration_name: '20261122000000_init',
-      checksum: createHash('sha256').update(script).digest('hex'),
+  const names = (await readMigrations()).map((migration) => migration.name);
+  expect(names).toContain('20261122000000_init');
+  const expected = await Promise.all(
+    names.map(async (name) => ({
+      migration_name: name,
+      checksum: createHash('sha256').update(await readFile(`${migrationsDir}/${name}/migration.sql`)).digest('hex'),
       finished_at: expect.any(Date),
       applied_steps_count: 1,
-    },
-  ]);
+    })),
+  );
+  expect(rows).toEqual(expected);
 });
 
 it('applies nothing the second time', async () => {
@@ -47,4 +51,13 @@ it('the database itself refuses a title over 500 characters', async () => {
       INSERT INTO "Task" (id, title, "userId", "updatedAt") SELECT '01936d2e-6b8a-7c3e-8f00-0000000000ab', repeat('x', 501), id, now() FROM u`),
   );
   await expect(insert).rejects.toThrow(/too long/);
+});
+
+it('Task.version is NOT NULL DEFAULT 1, so tasks from before the column get version 1', async () => {
+  const rows = await api().db.withSession((session) =>
+    session.query<{ column_default: string; is_nullable: string }>(
+      `SELECT column_default, is_nullable FROM information_schema.columns WHERE table_name = 'Task' AND column_name = 'version'`,
+    ),
+  );
+  expect(rows).toEqual([{ column_default: '1', is_nullable: 'NO' }]);
 });

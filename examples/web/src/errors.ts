@@ -1,4 +1,5 @@
 import { CombinedGraphQLErrors } from '@apollo/client';
+import type { TaskItemFragment } from './gql/graphql';
 
 export interface InputProblems {
   /** Messages by input field (`title`, `description`), from BAD_USER_INPUT's extensions.field. */
@@ -24,4 +25,12 @@ export function inputProblems(error: unknown): InputProblems {
     }
   }
   return problems;
+}
+
+/** The task as the server has it now, when a write was refused with CONFLICT (someone changed it meanwhile). */
+export function conflictingTask(error: unknown): TaskItemFragment | undefined {
+  if (!CombinedGraphQLErrors.is(error)) return undefined;
+  const conflict = error.errors.find((graphQLError) => graphQLError.extensions?.code === 'CONFLICT');
+  const task = conflict?.extensions?.task;
+  return typeof task === 'object' && task !== null ? { __typename: 'Task', ...(task as Omit<TaskItemFragment, '__typename'>) } : undefined;
 }

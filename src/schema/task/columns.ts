@@ -1,13 +1,14 @@
 import { type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { type TaskOrderFieldName, taskOrderFields } from './paging.js';
 
-export type TaskColumn = 'id' | 'title' | 'description' | 'completed' | 'createdAt' | 'updatedAt' | 'userId';
+export type TaskColumn = 'id' | 'title' | 'titleKey' | 'description' | 'completed' | 'version' | 'createdAt' | 'updatedAt' | 'userId';
 
 const columnOfField: Partial<Record<string, TaskColumn>> = {
   id: 'id',
   title: 'title',
   description: 'description',
   completed: 'completed',
+  version: 'version',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   user: 'userId',

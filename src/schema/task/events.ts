@@ -72,10 +72,20 @@ const taskEventsInterrupted = () =>
   });
 
 export function toTaskEventMessage(type: TaskEventType, task: Task): TaskEventMessage {
-  const { id, userId, title, description, completed, createdAt, updatedAt } = task;
+  const { id, userId, title, titleKey, description, completed, version, createdAt, updatedAt } = task;
   return {
     type,
-    task: { id, userId, title, description, completed, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() },
+    task: {
+      id,
+      userId,
+      title,
+      titleKey,
+      description,
+      completed,
+      version,
+      createdAt: createdAt.toISOString(),
+      updatedAt: updatedAt.toISOString(),
+    },
   };
 }
 

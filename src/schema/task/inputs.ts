@@ -19,7 +19,10 @@ const TaskOrderField = builder.enumType('TaskOrderField', {
   values: {
     CREATED_AT: { description: 'Creation time.' },
     UPDATED_AT: { description: 'Time of the last change.' },
-    TITLE: { description: 'Title, in the database collation.' },
+    TITLE: {
+      description:
+        'Title, alphabetically, the same on every database: Unicode NFKD (so ligatures and full-width letters become plain letters), combining accents removed, lower-cased (Unicode root rules, any script), ß read as ss, then compared code point by code point (the first 500 characters); ties by id.',
+    },
   },
 });
 

@@ -3,7 +3,8 @@ import type { Prisma } from '../../generated/prisma/client.js';
 
 export const taskPageSize = { default: 20, max: 100 } as const;
 
-export const taskOrderFields = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', TITLE: 'title' } as const;
+// TITLE sorts by the database-computed titleKey (migration 20261201190100_task_title_key), never by the raw title.
+export const taskOrderFields = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', TITLE: 'titleKey' } as const;
 export type TaskOrderFieldName = keyof typeof taskOrderFields;
 export type SortDirection = 'ASC' | 'DESC';
 
@@ -56,9 +57,17 @@ interface Cursor {
   id: string;
 }
 
-export function encodeCursor(order: TaskOrderInput, task: { id: string; createdAt: Date; updatedAt: Date; title: string }) {
+/** The task fields a cursor is made of. */
+export interface CursorSource {
+  id: string;
+  createdAt: Date;
+  updatedAt: Date;
+  titleKey: string;
+}
+
+export function encodeCursor(order: TaskOrderInput, task: CursorSource) {
   const column = taskOrderFields[order.field];
-  const value = column === 'title' ? task.title : task[column].toISOString();
+  const value = column === 'titleKey' ? task.titleKey : task[column].toISOString();
   return Buffer.from(JSON.stringify([order.field, value, task.id])).toString('base64url');
 }
 
@@ -136,7 +145,7 @@ export function planTaskPage(args: PageArgs, order: TaskOrderInput): TaskPagePla
 }
 
 function seek(column: (typeof taskOrderFields)[TaskOrderFieldName], cursor: Cursor, comparison: 'gt' | 'lt') {
-  const value = column === 'title' ? cursor.value : new Date(cursor.value);
+  const value = column === 'titleKey' ? cursor.value : new Date(cursor.value);
   // The redundant inclusive bound lets PostgreSQL start the index scan at the cursor; the OR alone is only a filter,
   // which read every row before the cursor (deep pages were an OFFSET scan in disguise).
   return {
@@ -157,7 +166,7 @@ export interface TaskConnectionResult<Node> extends TaskListScope {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
-export function toConnection<Node extends { id: string; createdAt: Date; updatedAt: Date; title: string }>(
+export function toConnection<Node extends CursorSource>(
   rows: Node[],
   plan: TaskPagePlan,
   args: PageArgs,

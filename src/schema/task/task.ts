@@ -26,6 +26,10 @@ export const Task = builder.prismaObject('Task', {
       description: `Optional details, up to ${limits.description} characters.`,
     }),
     completed: t.exposeBoolean('completed', { description: 'Whether the task is done.' }),
+    version: t.exposeInt('version', {
+      description:
+        'Starts at 1 and grows by 1 with every change to the task. Send it as expectedVersion to change or delete the task only if no one else has changed it since you read it.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the task was created.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the task last changed.' }),
   }),

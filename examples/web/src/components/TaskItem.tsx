@@ -1,7 +1,7 @@
-import { useMutation } from '@apollo/client/react';
+import { useApolloClient, useMutation } from '@apollo/client/react';
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
-import { inputProblems, type InputProblems } from '../errors';
-import { DeleteTaskDocument, type TaskItemFragment, UpdateTaskDocument } from '../gql/graphql';
+import { conflictingTask, inputProblems, type InputProblems } from '../errors';
+import { DeleteTaskDocument, type TaskItemFragment, TaskItemFragmentDoc, UpdateTaskDocument } from '../gql/graphql';
 import { applyTaskChange, type VisibleList } from '../live-updates';
 
 type Mode = 'view' | 'edit' | 'confirm-delete';
@@ -17,6 +17,7 @@ export function TaskItem({ task, userId, visible }: TaskItemProps) {
   const [problems, setProblems] = useState<InputProblems>({ fields: {} });
   const [updateTask, { loading: saving }] = useMutation(UpdateTaskDocument);
   const [deleteTask, { loading: deleting }] = useMutation(DeleteTaskDocument);
+  const client = useApolloClient();
   const editButton = useRef<HTMLButtonElement>(null);
   const deleteButton = useRef<HTMLButtonElement>(null);
   const keepButton = useRef<HTMLButtonElement>(null);
@@ -36,12 +37,15 @@ export function TaskItem({ task, userId, visible }: TaskItemProps) {
   const closeTo = (button: 'edit' | 'delete') => {
     returnFocusTo.current = button;
     setProblems({ fields: {} });
+    setConflict(undefined);
     setMode('view');
   };
 
-  const change = async (input: { title?: string; description?: string | null; completed?: boolean }) => {
+  const [conflict, setConflict] = useState<{ theirs: TaskItemFragment; mine: { title: string; description: string } }>();
+
+  const change = async (input: { title?: string; description?: string | null; completed?: boolean }, expectedVersion?: number) => {
     await updateTask({
-      variables: { userId, id: task.id, input },
+      variables: { userId, id: task.id, input, expectedVersion },
       // Ticking shows at once; Apollo rolls the optimistic layer back if the server refuses.
       ...(input.completed === undefined ? {} : { optimisticResponse: { __typename: 'Mutation' as const, updateTask: { ...task, completed: input.completed } } }),
       update: (cache, { data }) => {
@@ -81,13 +85,21 @@ export function TaskItem({ task, userId, visible }: TaskItemProps) {
           task={task}
           saving={saving}
           problems={problems}
-          onSave={async (title, description) => {
+          conflict={conflict?.theirs}
+          onSave={async (title, description, expectedVersion) => {
             try {
-              await change({ title, description: description.trim() ? description : null });
+              // Saved only if no one changed the task since the editor opened: else CONFLICT, and the user chooses.
+              await change({ title, description: description.trim() ? description : null }, expectedVersion);
               closeTo('edit');
             } catch (error) {
-              setProblems(inputProblems(error));
+              const theirs = conflictingTask(error);
+              if (theirs) setConflict({ theirs, mine: { title, description } });
+              else setProblems(inputProblems(error));
             }
+          }}
+          onTakeTheirs={(theirs) => {
+            client.cache.writeFragment({ fragment: TaskItemFragmentDoc, data: theirs });
+            closeTo('edit');
           }}
           onCancel={() => closeTo('edit')}
         />
@@ -135,13 +147,18 @@ interface TaskEditorProps {
   task: TaskItemFragment;
   saving: boolean;
   problems: InputProblems;
-  onSave: (title: string, description: string) => Promise<void>;
+  /** The task as someone else saved it while this editor was open. */
+  conflict?: TaskItemFragment;
+  onSave: (title: string, description: string, expectedVersion: number) => Promise<void>;
+  onTakeTheirs: (theirs: TaskItemFragment) => void;
   onCancel: () => void;
 }
 
-function TaskEditor({ task, saving, problems, onSave, onCancel }: TaskEditorProps) {
+function TaskEditor({ task, saving, problems, conflict, onSave, onTakeTheirs, onCancel }: TaskEditorProps) {
   const [title, setTitle] = useState(task.title);
   const [description, setDescription] = useState(task.description ?? '');
+  // The version the user started from; live updates may move task.version on while they type.
+  const [baseVersion, setBaseVersion] = useState(task.version);
   const titleRef = useRef<HTMLInputElement>(null);
   const id = useId();
   const { title: titleProblem, description: descriptionProblem } = problems.fields;
@@ -153,7 +170,12 @@ function TaskEditor({ task, saving, problems, onSave, onCancel }: TaskEditorProp
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void onSave(title, description);
+    void onSave(title, description, baseVersion);
+  };
+  const keepMine = () => {
+    if (!conflict) return;
+    setBaseVersion(conflict.version);
+    void onSave(title, description, conflict.version);
   };
   const cancelOnEscape = (event: KeyboardEvent) => {
     if (event.key === 'Escape') onCancel();
@@ -197,6 +219,22 @@ function TaskEditor({ task, saving, problems, onSave, onCancel }: TaskEditorProp
         <p className="field-error" role="alert">
           {problems.general}
         </p>
+      )}
+      {conflict && (
+        <div className="conflict" role="alert">
+          <p>
+            This task was changed elsewhere while you were editing. It now reads “{conflict.title}”
+            {conflict.description ? ` — ${conflict.description}` : ''}.
+          </p>
+          <div className="task-actions">
+            <button type="button" onClick={keepMine} disabled={saving}>
+              Keep mine
+            </button>
+            <button type="button" onClick={() => onTakeTheirs(conflict)}>
+              Take theirs
+            </button>
+          </div>
+        </div>
       )}
       <div className="task-actions">
         <button type="submit" disabled={saving}>

@@ -1,8 +1,15 @@
 import { CombinedGraphQLErrors } from '@apollo/client';
-import { useApolloClient, useQuery, useSubscription } from '@apollo/client/react';
+import { useApolloClient, useMutation, useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, useId, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { ConnectionStatus } from '../connection-status';
-import { type TaskFilter, TaskEventsDocument, TaskListDocument } from '../gql/graphql';
+import {
+  ClearCompletedDocument,
+  MarkTasksDoneDocument,
+  type TaskFilter,
+  TaskEventsDocument,
+  TaskItemFragmentDoc,
+  TaskListDocument,
+} from '../gql/graphql';
 import { applyTaskChange, pageSize, type VisibleList } from '../live-updates';
 import { NewTaskForm } from './NewTaskForm';
 import { StatusBanner } from './StatusBanner';
@@ -96,6 +103,46 @@ export function TaskScreen({ userId, status }: { userId: string; status: Connect
 
   const tasks = list.data?.tasks;
   const loadingMore = list.networkStatus === 3;
+  const [markTasksDone, { loading: marking }] = useMutation(MarkTasksDoneDocument);
+  const [clearCompleted, { loading: clearing }] = useMutation(ClearCompletedDocument);
+  const [bulkProblem, setBulkProblem] = useState<string>();
+  // The open tasks on screen (a bulk write names at most 100).
+  const openIds = (tasks?.edges ?? []).filter(({ node }) => !node.completed).map(({ node }) => node.id).slice(0, 100);
+
+  const markAllDone = async () => {
+    try {
+      await markTasksDone({
+        variables: { userId, ids: openIds },
+        update: (cache, { data }) => {
+          for (const task of data?.setTasksCompleted.tasks ?? []) applyTaskChange(cache, visible, { type: 'UPDATED', task });
+        },
+      });
+      setBulkProblem(undefined);
+    } catch (error) {
+      setBulkProblem(error instanceof Error ? error.message : 'The tasks could not be marked done.');
+    }
+  };
+
+  const clearAllCompleted = async () => {
+    try {
+      await clearCompleted({
+        variables: { userId },
+        update: (cache, { data }) => {
+          let allKnown = true;
+          for (const id of data?.deleteCompletedTasks.deletedIds ?? []) {
+            const task = cache.readFragment({ id: cache.identify({ __typename: 'Task', id }), fragment: TaskItemFragmentDoc });
+            if (task) applyTaskChange(cache, visible, { type: 'DELETED', task });
+            else allKnown = false;
+          }
+          // Tasks this screen never loaded may have counted in a list: the server knows the count.
+          if (!allKnown) void client.refetchQueries({ include: 'active' }).catch(() => undefined);
+        },
+      });
+      setBulkProblem(undefined);
+    } catch (error) {
+      setBulkProblem(error instanceof Error ? error.message : 'The completed tasks could not be cleared.');
+    }
+  };
 
   return (
     <main>
@@ -127,6 +174,19 @@ export function TaskScreen({ userId, status }: { userId: string; status: Connect
           </div>
         </div>
 
+        <div className="task-actions bulk">
+          <button type="button" disabled={marking || openIds.length === 0} onClick={() => void markAllDone()}>
+            Mark all done
+          </button>
+          <button type="button" disabled={clearing} onClick={() => void clearAllCompleted()}>
+            Clear completed
+          </button>
+        </div>
+        {bulkProblem && (
+          <p className="field-error" role="alert">
+            {bulkProblem}
+          </p>
+        )}
         <p id={ids.count} className="count" aria-live="polite">
           {tasks ? `${tasks.totalCount} ${tasks.totalCount === 1 ? 'task' : 'tasks'}` : list.loading ? 'Loading…' : ''}
         </p>
