@@ -243,7 +243,7 @@ const environment = z.object({
   AUTH_AUDIENCE: z.string().min(1).optional(),
   REDIS_URL: redisUrl.optional(),
   METRICS: flag.default(true),
-  RESPONSE_CACHE: flag.default(true),
+  RESPONSE_CACHE: flag.default(false),
   RESPONSE_CACHE_TTL_MS: integer(1, 86_400_000).default(10_000),
   RESPONSE_CACHE_MAX_ENTRIES: integer(1, 10_000_000).default(1000),
   CORS_ORIGINS: corsOrigins.optional(),

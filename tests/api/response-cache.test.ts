@@ -25,6 +25,9 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { hs256, testSecret } from '../support/tokens.js';
 import { runOverWebSocket, webSocketClient } from '../support/websocket.js';
 
+// Off by default (it costs more than it saves on write-heavy traffic: docs/performance.md); these tests turn it on.
+const cacheOn = { RESPONSE_CACHE: 'true' };
+
 const redisUrl = process.env.TEST_REDIS_URL;
 
 const titlesQuery = `query Titles($userId: ID!) { tasks(userId: $userId, first: 100) { edges { node { id title } } } }`;
@@ -48,7 +51,7 @@ async function cacheRequests(api: TestApi, result: 'hit' | 'miss'): Promise<numb
 }
 
 describe('the response cache (in process)', () => {
-  const api = useTestApi({ countQueries: true, metrics: true });
+  const api = useTestApi({ countQueries: true, metrics: true, env: cacheOn });
 
   it('answers a repeated query from the cache, with no SQL', async () => {
     const userId = uniqueUserId();
@@ -133,7 +136,7 @@ const writes: Record<string, WriteCase> = {
 };
 
 describe('invalidation by every write', () => {
-  const api = useTestApi({ countQueries: true });
+  const api = useTestApi({ countQueries: true, env: cacheOn });
 
   it('covers every Mutation field of the schema', () => {
     expect(Object.keys(schema.getMutationType()?.getFields() ?? {}).sort()).toEqual(Object.keys(writes).sort());
@@ -156,7 +159,7 @@ describe('invalidation by every write', () => {
 });
 
 describe('a write over WebSocket', () => {
-  const api = useTestApi({ countQueries: true });
+  const api = useTestApi({ countQueries: true, env: cacheOn });
   const listening = useRealServer(api);
 
   it('drops the cached HTTP answers of its user too', async () => {
@@ -175,7 +178,7 @@ describe('a write over WebSocket', () => {
 });
 
 describe('the response cache with AUTH_JWT_SECRET', () => {
-  const api = useTestApi({ countQueries: true, env: { AUTH_JWT_SECRET: testSecret } });
+  const api = useTestApi({ countQueries: true, env: { ...cacheOn, AUTH_JWT_SECRET: testSecret } });
   const bearer = async (subject: string) => ({ authorization: `Bearer ${await hs256(testSecret, { sub: subject })}` });
 
   it("refuses another user's cached answer with FORBIDDEN (the binding runs before the lookup)", async () => {
@@ -199,7 +202,7 @@ describe('the response cache with AUTH_JWT_SECRET', () => {
 });
 
 describe('RESPONSE_CACHE_TTL_MS', () => {
-  const api = useTestApi({ countQueries: true, env: { RESPONSE_CACHE_TTL_MS: '300' } });
+  const api = useTestApi({ countQueries: true, env: { ...cacheOn, RESPONSE_CACHE_TTL_MS: '300' } });
 
   it('bounds how long a write made outside the API stays unseen', async () => {
     const userId = uniqueUserId();
@@ -228,7 +231,7 @@ describe('RESPONSE_CACHE=false', () => {
 });
 
 describe('RESPONSE_CACHE_MAX_ENTRIES', () => {
-  const api = useTestApi({ countQueries: true, env: { RESPONSE_CACHE_MAX_ENTRIES: '2' } });
+  const api = useTestApi({ countQueries: true, env: { ...cacheOn, RESPONSE_CACHE_MAX_ENTRIES: '2' } });
 
   it('keeps at most that many answers, dropping the oldest', async () => {
     const [first, second, third] = [uniqueUserId(), uniqueUserId(), uniqueUserId()];
@@ -245,7 +248,7 @@ async function startInstancesSharingRedis(url: string, env: TestApiOptions['env'
   const statements: string[] = [];
   const database = await createTestDatabase({ logger, onQuery: (sql) => statements.push(sql) });
   await migrate(database.db, logger);
-  const config = loadConfig({ METRICS: 'false', ...env });
+  const config = loadConfig({ METRICS: 'false', ...cacheOn, ...env });
   const connections: RedisConnections[] = [];
   const instance = async () => {
     const redis = await connectRedis(url, logger);
@@ -308,7 +311,7 @@ describe.runIf(redisUrl)('the response cache when Redis goes away', () => {
     const proxied = new URL(redisUrl ?? '');
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);
-    api = await startTestApi({ redisUrl: proxied.toString(), countQueries: true });
+    api = await startTestApi({ redisUrl: proxied.toString(), countQueries: true, env: cacheOn });
   });
   afterAll(async () => {
     proxy?.restore();

@@ -119,10 +119,13 @@ describe('configuration of events and metrics', () => {
     expect(() => loadConfig({ METRICS: 'off' })).toThrow(/METRICS="off": must be true or false/);
   });
 
-  it('caches responses by default, with RESPONSE_CACHE=false to turn it off and whole-number limits', () => {
-    expect(loadConfig({}).responseCache).toEqual({ ttlMs: 10_000, maxEntries: 1000 });
-    expect(loadConfig({ RESPONSE_CACHE: 'false' }).responseCache).toBeNull();
-    expect(loadConfig({ RESPONSE_CACHE_TTL_MS: '500', RESPONSE_CACHE_MAX_ENTRIES: '20' }).responseCache).toEqual({ ttlMs: 500, maxEntries: 20 });
+  it('caches responses only with RESPONSE_CACHE=true, with whole-number limits', () => {
+    expect(loadConfig({}).responseCache).toBeNull();
+    expect(loadConfig({ RESPONSE_CACHE: 'true' }).responseCache).toEqual({ ttlMs: 10_000, maxEntries: 1000 });
+    expect(loadConfig({ RESPONSE_CACHE: 'true', RESPONSE_CACHE_TTL_MS: '500', RESPONSE_CACHE_MAX_ENTRIES: '20' }).responseCache).toEqual({
+      ttlMs: 500,
+      maxEntries: 20,
+    });
     expect(() => loadConfig({ RESPONSE_CACHE_TTL_MS: '0' })).toThrow(/RESPONSE_CACHE_TTL_MS="0": must be at least 1/);
     expect(() => loadConfig({ RESPONSE_CACHE_MAX_ENTRIES: 'many' })).toThrow(/RESPONSE_CACHE_MAX_ENTRIES="many": must be a whole number/);
   });
