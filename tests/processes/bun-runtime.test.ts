@@ -144,6 +144,23 @@ describe.runIf(testRuntime === 'bun')('identity over WebSocket on the Bun entry 
     }
   });
 
+  it('closes the socket with 4401 when the token expires, ending its subscriptions', async () => {
+    const userId = uniqueUserId('expiring');
+    const expiresAt = Math.floor(Date.now() / 1000) + 3;
+    const stream = subscribeTaskEventsOverWebSocket({
+      url: wsUrlOf(server()),
+      userId,
+      connectionParams: { authorization: `Bearer ${await hs256(testSecret, { sub: userId }, expiresAt)}` },
+    });
+    try {
+      await untilLive(stream, (title) => createTaskAs(userId, title));
+      await expect.poll(() => stream.closedWith(), { timeout: 10_000 }).toEqual({ code: 4401, reason: 'Unauthorized: the bearer token expired' });
+      expect(Date.now()).toBeGreaterThanOrEqual(expiresAt * 1000);
+    } finally {
+      stream.close();
+    }
+  }, 30_000);
+
   it("refuses a subscription to another user's events with FORBIDDEN before any event", async () => {
     const alice = uniqueUserId('alice');
     const bob = uniqueUserId('bob');
@@ -161,4 +178,28 @@ describe.runIf(testRuntime === 'bun')('identity over WebSocket on the Bun entry 
       await client.dispose();
     }
   }, 60_000);
+});
+
+describe.runIf(testRuntime === 'bun')('rate limits over WebSocket on the Bun entry (RATE_LIMIT_MAX set)', () => {
+  const server = useBunServer({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
+
+  it("counts the upgrade and each operation against the address's RATE_LIMIT_MAX, then refuses operations and upgrades with RATE_LIMITED", async () => {
+    // The upgrade counts 1 and two operations 2 more: the third operation and a new socket are over.
+    const raw = await openRawSocket(wsUrlOf(server()));
+    raw.send({ type: 'connection_init' });
+    await raw.waitForMessage((message) => message.type === 'connection_ack');
+    for (const id of ['1', '2', '3']) raw.send({ id, type: 'subscribe', payload: { query: '{ __typename }' } });
+    await raw.waitForMessage((message) => message.id === '3');
+    expect(raw.messages.filter((message) => message.type === 'next').map((message) => message.id)).toEqual(['1', '2']);
+    expect(raw.messages.find((message) => message.id === '3')).toEqual({
+      id: '3',
+      type: 'error',
+      payload: [{ message: expect.stringMatching(/^Too many requests/), extensions: { code: 'RATE_LIMITED' } }],
+    });
+    const refused = await refusedUpgrade(wsUrlOf(server()), 'graphql-transport-ws');
+    expect(refused.status).toBe(429);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(JSON.parse(refused.body).errors[0].extensions.code).toBe('RATE_LIMITED');
+    raw.socket.close();
+  });
 });
