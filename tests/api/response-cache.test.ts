@@ -60,6 +60,23 @@ describe('the response cache (in process)', () => {
     expect(await readTitles(api(), userId)).toEqual({ titles: ['first'], statements: 0 });
   });
 
+  it('sends a cached answer exactly as it sent the executed one, status, type and body', async () => {
+    const userId = uniqueUserId();
+    await createTask(api(), userId, { title: 'first' });
+    const post = async () => {
+      const response = await api().fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query: titlesQuery, variables: { userId } }),
+      });
+      return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+    };
+    const [hitsBefore, executed] = [await cacheRequests(api(), 'hit'), await post()];
+    expect(executed.body).toContain('"first"');
+    expect(await post()).toEqual(executed);
+    expect(await cacheRequests(api(), 'hit')).toBe(hitsBefore + 1);
+  });
+
   it('lets a client read its own write at once', async () => {
     const userId = uniqueUserId();
     await readTitles(api(), userId);
