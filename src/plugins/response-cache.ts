@@ -35,17 +35,16 @@ function answerText(result: { data?: unknown; extensions?: Record<string, unknow
   return JSON.stringify(Object.keys(extensions).length > 0 ? { data: result.data, extensions } : { data: result.data });
 }
 
-/** A stored answer as a result: Yoga sends its text as is (no parse, no stringify); it is parsed only if read. */
+/**
+ * A stored answer as a result: Yoga sends its text as is (no parse, no stringify); its data is parsed only if a hook
+ * reads it. No `extensions` property: Yoga reads it on every answer (for `http`), which would parse every hit.
+ */
 function storedAnswer(text: string): ExecutionResult & { stringify(): string } {
-  let parsed: ExecutionResult | undefined;
+  let data: ExecutionResult['data'];
   return {
     get data() {
-      parsed ??= JSON.parse(text) as ExecutionResult;
-      return parsed.data;
-    },
-    get extensions() {
-      parsed ??= JSON.parse(text) as ExecutionResult;
-      return parsed.extensions;
+      data ??= (JSON.parse(text) as ExecutionResult).data;
+      return data;
     },
     stringify: () => text,
   };

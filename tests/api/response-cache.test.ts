@@ -194,6 +194,29 @@ describe('a write over WebSocket', () => {
   });
 });
 
+describe('the response cache with BATCH_LIMIT', () => {
+  const api = useTestApi({ countQueries: true, metrics: true, env: { ...cacheOn, BATCH_LIMIT: '5' } });
+
+  it('answers each operation of a batch on its own: the cached one from the cache, the other executed', async () => {
+    const alice = uniqueUserId('alice');
+    const bob = uniqueUserId('bob');
+    await createTask(api(), alice, { title: 'alice task' });
+    await createTask(api(), bob, { title: 'bob task' });
+    await readTitles(api(), alice);
+    const [hitsBefore, missesBefore] = [await cacheRequests(api(), 'hit'), await cacheRequests(api(), 'miss')];
+    const response = await api().fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify([alice, bob].map((userId) => ({ query: titlesQuery, variables: { userId } }))),
+    });
+    const answers = (await response.json()) as { data: Titles }[];
+    expect(answers.map((answer) => answer.data.tasks.edges.map((edge) => edge.node.title))).toEqual([['alice task'], ['bob task']]);
+    expect(await cacheRequests(api(), 'hit')).toBe(hitsBefore + 1);
+    expect(await cacheRequests(api(), 'miss')).toBe(missesBefore + 1);
+    expect(await readTitles(api(), bob)).toEqual({ titles: ['bob task'], statements: 0 });
+  });
+});
+
 describe('the response cache with AUTH_JWT_SECRET', () => {
   const api = useTestApi({ countQueries: true, env: { ...cacheOn, AUTH_JWT_SECRET: testSecret } });
   const bearer = async (subject: string) => ({ authorization: `Bearer ${await hs256(testSecret, { sub: subject })}` });
