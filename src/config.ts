@@ -55,8 +55,8 @@ export interface Config {
 export interface ResponseCacheConfig {
   /** How long an answer is served at most: bounds staleness after writes made outside the API (psql, db:seed). */
   ttlMs: number;
-  /** Answers this process keeps at most without Redis (the oldest go first); bounds its memory. */
-  maxEntries: number;
+  /** Bytes of answers (and their keys) this process keeps at most without Redis (the oldest go first). */
+  maxBytes: number;
 }
 
 /** GraphQL over WebSocket (graphql-transport-ws); messages are capped at limits.bodyBytes like HTTP bodies. */
@@ -245,7 +245,11 @@ const environment = z.object({
   METRICS: flag.default(true),
   RESPONSE_CACHE: flag.default(false),
   RESPONSE_CACHE_TTL_MS: integer(1, 86_400_000).default(10_000),
-  RESPONSE_CACHE_MAX_ENTRIES: integer(1, 10_000_000).default(1000),
+  RESPONSE_CACHE_MAX_BYTES: integer(1, 2 ** 40).default(32 * 2 ** 20),
+  // An entry count did not bound memory (an answer is 30 bytes to 0.5 MB): refused rather than silently ignored.
+  RESPONSE_CACHE_MAX_ENTRIES: z
+    .never({ error: 'was replaced by RESPONSE_CACHE_MAX_BYTES (bytes of answers kept in memory; default 33554432 = 32 MiB)' })
+    .optional(),
   CORS_ORIGINS: corsOrigins.optional(),
   CORS_CREDENTIALS: flag.default(false),
   TRUSTED_DOCUMENTS: z
@@ -402,7 +406,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: values.REDIS_URL,
     metrics: values.METRICS,
     responseCache: values.RESPONSE_CACHE
-      ? { ttlMs: values.RESPONSE_CACHE_TTL_MS, maxEntries: values.RESPONSE_CACHE_MAX_ENTRIES }
+      ? { ttlMs: values.RESPONSE_CACHE_TTL_MS, maxBytes: values.RESPONSE_CACHE_MAX_BYTES }
       : null,
     cors: corsConfig(values),
     trustedDocuments: trustedDocuments(values.TRUSTED_DOCUMENTS),

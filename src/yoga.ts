@@ -98,7 +98,7 @@ export function buildYoga({
             useTaskResponseCache({
               ...responseCache,
               schema,
-              store: redis ? createRedisStore(redis.commands, logger) : createMemoryStore(responseCache.maxEntries),
+              store: redis ? createRedisStore(redis.commands, logger) : createMemoryStore(responseCache.maxBytes),
               identities: config.auth ? identities : null,
               maxTokens: config.limits.tokens,
               registry,

@@ -14,15 +14,24 @@ export interface ResponseCacheStore {
   set(key: string, answer: string, ttlMs: number): Promise<void>;
 }
 
+// Generations kept for the most recently written users (a few MB at most).
+const maxGenerations = 50_000;
+
 /**
- * This process's memory: at most `maxEntries` answers (the oldest stored go first). Generations are kept for the
- * most recently written users; a user whose generation was dropped gets the clock's value at the last drop, which
- * no earlier key of that user can carry unless the user was not written since.
+ * This process's memory: answers and their keys up to `maxBytes` in all (the oldest stored go first). Generations
+ * are kept for the most recently written users; a user whose generation was dropped gets the clock's value at the
+ * last drop, which no earlier key of that user can carry unless the user was not written since.
  */
-export function createMemoryStore(maxEntries: number): ResponseCacheStore {
-  const entries = new Map<string, { answer: string; expiresAt: number }>();
+export function createMemoryStore(maxBytes: number): ResponseCacheStore {
+  const entries = new Map<string, { answer: string; expiresAt: number; bytes: number }>();
   const generationOf = new Map<string, number>();
-  const maxGenerations = Math.max(maxEntries, 10_000);
+  let storedBytes = 0;
+  const drop = (key: string) => {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entries.delete(key);
+    storedBytes -= entry.bytes;
+  };
   let clock = 0;
   let floor = 0;
   return {
@@ -46,15 +55,18 @@ export function createMemoryStore(maxEntries: number): ResponseCacheStore {
       const entry = entries.get(key);
       if (!entry) return Promise.resolve(undefined);
       if (entry.expiresAt > Date.now()) return Promise.resolve(entry.answer);
-      entries.delete(key);
+      drop(key);
       return Promise.resolve(undefined);
     },
     set(key, answer, ttlMs) {
-      entries.delete(key);
-      entries.set(key, { answer, expiresAt: Date.now() + ttlMs });
+      drop(key);
+      const bytes = Buffer.byteLength(answer) + key.length;
+      if (bytes > maxBytes) return Promise.resolve();
+      entries.set(key, { answer, expiresAt: Date.now() + ttlMs, bytes });
+      storedBytes += bytes;
       for (const oldest of entries.keys()) {
-        if (entries.size <= maxEntries) break;
-        entries.delete(oldest);
+        if (storedBytes <= maxBytes) break;
+        drop(oldest);
       }
       return Promise.resolve();
     },

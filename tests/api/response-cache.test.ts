@@ -270,10 +270,12 @@ describe('RESPONSE_CACHE=false', () => {
   });
 });
 
-describe('RESPONSE_CACHE_MAX_ENTRIES', () => {
-  const api = useTestApi({ countQueries: true, env: { ...cacheOn, RESPONSE_CACHE_MAX_ENTRIES: '2' } });
+// A user without tasks gets `{"data":{"tasks":{"edges":[]}}}` (31 bytes), stored under a 64-character key: two such
+// answers fit in 200 bytes, three do not.
+describe('RESPONSE_CACHE_MAX_BYTES', () => {
+  const api = useTestApi({ countQueries: true, env: { ...cacheOn, RESPONSE_CACHE_MAX_BYTES: '200' } });
 
-  it('keeps at most that many answers, dropping the oldest', async () => {
+  it('keeps answers up to that many bytes, dropping the oldest', async () => {
     const [first, second, third] = [uniqueUserId(), uniqueUserId(), uniqueUserId()];
     for (const userId of [first, second, third]) await readTitles(api(), userId);
     expect((await readTitles(api(), third)).statements).toBe(0);

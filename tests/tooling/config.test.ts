@@ -121,13 +121,17 @@ describe('configuration of events and metrics', () => {
 
   it('caches responses only with RESPONSE_CACHE=true, with whole-number limits', () => {
     expect(loadConfig({}).responseCache).toBeNull();
-    expect(loadConfig({ RESPONSE_CACHE: 'true' }).responseCache).toEqual({ ttlMs: 10_000, maxEntries: 1000 });
-    expect(loadConfig({ RESPONSE_CACHE: 'true', RESPONSE_CACHE_TTL_MS: '500', RESPONSE_CACHE_MAX_ENTRIES: '20' }).responseCache).toEqual({
+    expect(loadConfig({ RESPONSE_CACHE: 'true' }).responseCache).toEqual({ ttlMs: 10_000, maxBytes: 33_554_432 });
+    expect(loadConfig({ RESPONSE_CACHE: 'true', RESPONSE_CACHE_TTL_MS: '500', RESPONSE_CACHE_MAX_BYTES: '4096' }).responseCache).toEqual({
       ttlMs: 500,
-      maxEntries: 20,
+      maxBytes: 4096,
     });
     expect(() => loadConfig({ RESPONSE_CACHE_TTL_MS: '0' })).toThrow(/RESPONSE_CACHE_TTL_MS="0": must be at least 1/);
-    expect(() => loadConfig({ RESPONSE_CACHE_MAX_ENTRIES: 'many' })).toThrow(/RESPONSE_CACHE_MAX_ENTRIES="many": must be a whole number/);
+    expect(() => loadConfig({ RESPONSE_CACHE_MAX_BYTES: 'many' })).toThrow(/RESPONSE_CACHE_MAX_BYTES="many": must be a whole number/);
+  });
+
+  it('refuses RESPONSE_CACHE_MAX_ENTRIES, naming the setting that replaced it', () => {
+    expect(() => loadConfig({ RESPONSE_CACHE_MAX_ENTRIES: '1000' })).toThrow(/RESPONSE_CACHE_MAX_ENTRIES="1000": was replaced by RESPONSE_CACHE_MAX_BYTES/);
   });
 
   it('takes LOG_FORMAT=json or pretty and names the choices otherwise', () => {
