@@ -162,13 +162,20 @@ async function measure(contenders: Contender[]): Promise<Row[]> {
 
 async function startContender(spec: ContenderSpec): Promise<ServerProcess> {
   const isApi = spec.entry === apiEntry;
-  const profileDir = join(projectRoot, 'bench-results', 'profiles');
+  // Yoga + Prisma is profiled beside the API: the difference between the two is what taskgraph's own layers cost.
+  const profiled = cpuProfile && spec.runtime === primary && (isApi || spec.labels.server === 'Yoga + Prisma');
+  const profileDir = join(projectRoot, 'bench-results', 'profiles', profileFolder(spec.labels));
   const nodeOptions = [
     ...(isApi ? startScriptNodeFlags() : []),
-    ...(cpuProfile && isApi && spec.runtime === primary ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(profiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
   const env = { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...spec.env };
   return startServer(spec.entry, await freePort(), env, nodeOptions, spec.runtime);
+}
+
+/** One folder per server and database, so that scripts/bench/profile-summary.ts can tell the profiles apart. */
+function profileFolder({ database, server }: ContenderSpec['labels']): string {
+  return `${server}-${database}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
 /** Starts a group of servers, reads their idle RSS after some quiet, measures them together and stops them. */
