@@ -1,8 +1,9 @@
 // `npx tsx scripts/bench/profile-summary.ts [--scenario=list] [--top=40]` after `npm run bench -- --cpu-prof …`:
 // where the API's CPU goes per request, next to Yoga + Prisma's (the same client and page plan without our layers).
-// Reads bench-results/profiles/<server>-<database>/*.cpuprofile and bench-results/latest.json (for req/s and CPU/req).
-// Only the measured stretch of each profile counts: the longest run of busy time (the scenario's warm-up and its
-// measured seconds; servers in a group take turns, so start-up and the others' turns are idle or short).
+// Reads bench-results/profiles/<server>-<database>/*.cpuprofile and bench-results/latest.json (for req/s and CPU/req);
+// --results=<folder> reads a saved copy instead.
+// Only the measured stretch of each profile counts: the longest run of busy time spent serving requests (the
+// scenario's warm-up and its measured seconds; servers in a group take turns, so the others' turns are idle).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from './processes.js';
@@ -53,7 +54,9 @@ const option = (name: string, fallback: string) =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const scenario = option('scenario', 'list');
 const top = Number(option('top', '40'));
-const profilesRoot = join(projectRoot, 'bench-results', 'profiles');
+// --results=<folder>: a saved copy of bench-results/ (latest.json and profiles/) instead of the last run's.
+const resultsRoot = option('results', join(projectRoot, 'bench-results'));
+const profilesRoot = join(resultsRoot, 'profiles');
 // --under=costOf: self time by area below the frames of ours whose name contains this.
 const under = option('under', '');
 // The node:http handler and start-up frames sit below everything; charging samples to them says nothing.
@@ -80,21 +83,33 @@ function classify({ functionName, url, lineNumber }: CallFrame): Frame {
 }
 
 /**
- * The longest stretch of 200 ms buckets that are at least 20% busy (one quiet bucket allowed inside), start-up (the
- * first stretch: module loading and compilation, longer than a scenario on a loaded machine) left out.
+ * The longest stretch of 200 ms buckets that are at least 20% busy (one quiet bucket allowed inside) and spent
+ * serving requests (Yoga on the stack in at least 5% of it; much of serving runs in callbacks without Yoga below
+ * them): start-up, module loading and compilation, can be as long as a scenario.
  */
-function measuredWindow(profile: CpuProfile, idleNode: number | undefined): { from: number; to: number } {
+function measuredWindow(profile: CpuProfile, idleNode: number | undefined, serving: (nodeId: number) => boolean): { from: number; to: number } {
   const bucketMicros = 200_000;
   const busy: number[] = [];
+  const served: number[] = [];
   let time = 0;
   profile.samples.forEach((node, index) => {
-    time += profile.timeDeltas[index] ?? 0;
+    const delta = profile.timeDeltas[index] ?? 0;
+    time += delta;
     if (node === idleNode) return;
     const bucket = Math.floor(time / bucketMicros);
-    busy[bucket] = (busy[bucket] ?? 0) + (profile.timeDeltas[index] ?? 0);
+    busy[bucket] = (busy[bucket] ?? 0) + delta;
+    if (serving(node)) served[bucket] = (served[bucket] ?? 0) + delta;
   });
+  const share = (from: number, to: number) => {
+    let servedMicros = 0;
+    let busyMicros = 0;
+    for (let bucket = from; bucket < to; bucket++) {
+      servedMicros += served[bucket] ?? 0;
+      busyMicros += busy[bucket] ?? 0;
+    }
+    return busyMicros === 0 ? 0 : servedMicros / busyMicros;
+  };
   let best = { from: 0, to: 0 };
-  let startUpSeen = false;
   let start: number | undefined;
   let quiet = 0;
   for (let bucket = 0; bucket <= busy.length; bucket++) {
@@ -107,8 +122,7 @@ function measuredWindow(profile: CpuProfile, idleNode: number | undefined): { fr
     if (start === undefined) continue;
     if (++quiet <= 1 && bucket < busy.length) continue;
     const end = bucket - quiet + 1;
-    if (startUpSeen && end - start > best.to - best.from) best = { from: start, to: end };
-    startUpSeen = true;
+    if (end - start > best.to - best.from && share(start, end) >= 0.05) best = { from: start, to: end };
     start = undefined;
     quiet = 0;
   }
@@ -128,7 +142,17 @@ async function summarise(folder: string, rows: Row[]): Promise<Summary | undefin
   const frames = new Map(profile.nodes.map((node) => [node.id, classify(node.callFrame)]));
   const nodeIndex = new Map(profile.nodes.map((node, index) => [node.id, index]));
   const idleNode = profile.nodes.find((node) => node.callFrame.functionName === '(idle)')?.id;
-  const window = measuredWindow(profile, idleNode);
+  const servingCache = new Map<number, boolean>();
+  const serving = (nodeId: number): boolean => {
+    let known = servingCache.get(nodeId);
+    if (known === undefined) {
+      const parent = parentOf.get(nodeId);
+      known = frames.get(nodeId)?.area === 'graphql-yoga' || (parent !== undefined && serving(parent));
+      servingCache.set(nodeId, known);
+    }
+    return known;
+  };
+  const window = measuredWindow(profile, idleNode, serving);
 
   const selfByArea = new Map<string, number>();
   const byOwnFrame = new Map<string, number>();
@@ -195,7 +219,7 @@ function table(title: string, summaries: Summary[], pick: (summary: Summary) => 
 }
 
 async function main() {
-  const results = JSON.parse(await readFile(join(projectRoot, 'bench-results', 'latest.json'), 'utf8')) as { rows: Row[] };
+  const results = JSON.parse(await readFile(join(resultsRoot, 'latest.json'), 'utf8')) as { rows: Row[] };
   const folders = (await readdir(profilesRoot, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   // taskgraph first: tables sort by its figures.
   folders.sort((a, b) => Number(b === 'taskgraph-postgresql') - Number(a === 'taskgraph-postgresql'));
