@@ -1,7 +1,7 @@
 // `npm run bench` (full) and `npm run bench:smoke` (tiny seed, seconds per scenario, same code path).
 // Every server runs on Node 24 (the primary runtime); the API and the baseline also run on the machine's Node,
 // Node 22 and Bun (list and create), each compared with the baseline on its own runtime.
-// Flags: --smoke; --cpu-prof writes the API server's V8 profile to bench-results/profiles/; --scenarios=list,create,
+// Flags: --smoke; --cpu-prof writes the API's and Yoga + Prisma's V8 profiles to bench-results/profiles/<server>-<database>/; --scenarios=list,create,
 // --runtimes=node20,node22,bun (the runtimes besides Node 24; --runtimes= for none) and --no-pglite narrow a run;
 // --no-trusted-documents leaves out the taskgraph server with TRUSTED_DOCUMENTS, which is driven with hashes.
 // Env: BENCH_DATABASE_URL (admin connection, default the local server), BENCH_POOL_SIZE (default 10).
