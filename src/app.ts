@@ -6,13 +6,13 @@ import type { Logger } from './logger.js';
 import { migrate } from './migrate.js';
 import { connectRedis, type RedisConnections } from './redis.js';
 import { createTaskEvents } from './schema/task/events.js';
-import { createWebSocketTransport, type WebSocketTransport } from './websocket.js';
+import { createWebSocketTransport, type WebSocketTransport } from './websocket/transport.js';
 import { buildYoga, type Yoga } from './yoga.js';
 
 export interface App {
   yoga: Yoga;
   db: Database;
-  /** GraphQL over WebSocket, served once attached to the HTTP server. */
+  /** GraphQL over WebSocket, served once an entry attaches it to its server (src/websocket/node.ts, src/websocket/bun.ts). */
   websocket: WebSocketTransport;
   /** Completes open subscription streams (taskEvents) so that in-flight HTTP requests can finish. */
   endStreams(): void;

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
@@ -19,6 +19,32 @@ export interface RedisConnections {
 // A command that gets no answer (a network that drops packets) must not hold a request for long: rate limiting
 // then falls back to its per-instance counters.
 const commandTimeoutMs = 500;
+// A subscriber connection can stay open while nothing passes (a stalled network, a frozen Redis) and would wait for
+// events forever; commands notice it by their timeout. It is pinged this often and dropped when the answer is late.
+const livenessCheckMs = 5000;
+const livenessTimeoutMs = 2000;
+
+/** Pings `client` while it is ready; a late answer drops the connection so that ioredis reconnects and resubscribes. */
+function watchLiveness(client: Redis, logger: Logger): NodeJS.Timeout {
+  let checking = false;
+  const check = async () => {
+    if (checking || client.status !== 'ready') return;
+    checking = true;
+    let answered = false;
+    const pong = client.ping().then(
+      () => (answered = true),
+      () => undefined,
+    );
+    await Promise.race([pong, sleep(livenessTimeoutMs)]);
+    // After a blocked event loop the timer fires first: an answer read in the same turn still counts.
+    await setImmediate();
+    checking = false;
+    if (answered || client.status !== 'ready') return;
+    logger.warn({ connection: client.options.connectionName }, 'Redis did not answer a ping in time: reconnecting');
+    client.disconnect(true);
+  };
+  return setInterval(() => void check(), livenessCheckMs).unref();
+}
 
 /** Connects to Redis; fails when it cannot be reached at start. Later outages are logged once, and recovered from. */
 export async function connectRedis(url: string, logger: Logger): Promise<RedisConnections> {
@@ -69,6 +95,7 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
     });
   }
   up = true;
+  const livenessTimer = watchLiveness(subscriber, logger);
   return {
     commands,
     subscriber,
@@ -76,6 +103,7 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
     onSubscriberLost: (listener) => lostListeners.push(listener),
     async close() {
       closing = true;
+      clearInterval(livenessTimer);
       // QUIT lets Redis finish what was sent; while Redis is away it would wait for a reconnection that may not come.
       const quit = (client: Redis) =>
         client.status === 'ready' ? Promise.race([client.quit(), sleep(commandTimeoutMs)]) : Promise.resolve();

@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { createGracefulServer } from './graceful-server.js';
 import { runServer } from './run-server.js';
+import { attachWebSocket } from './websocket/node.js';
 
 runServer(async (app, config) => {
   const { server, drain } = createGracefulServer(app.yoga);
-  app.websocket.attach(server);
+  attachWebSocket(server, app.websocket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

@@ -56,13 +56,13 @@ const settings = smoke
 const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3).split(',').filter(Boolean);
 const only = option('scenarios');
 const selected = (names: ScenarioName[]) => names.filter((name) => !only || only.includes(name));
-const allScenarios = selected(['list', 'nested', 'deep', 'deepTitle', 'create', 'update', 'mixed']);
+const allScenarios = selected(['list', 'nested', 'deep', 'deepTitle', 'create', 'update', 'mixed', 'readMostly']);
 const baselineScenarios = selected(['list', 'deep', 'create', 'update']);
 const yogaFloorScenarios = selected(['list', 'deep']);
 const readScenarios = selected(['list', 'nested', 'deep', 'deepTitle']);
 // The smoke run only checks that every runtime serves the API; the full run compares list and create.
 const runtimeScenarios = selected(smoke ? ['list'] : ['list', 'create']);
-const cachedScenarios = selected(['list', 'mixed']);
+const cachedScenarios = selected(['list', 'mixed', 'readMostly']);
 const trustedScenarios = process.argv.includes('--no-trusted-documents') ? [] : selected(['list', 'create']);
 const withPglite = !process.argv.includes('--no-pglite');
 const otherRuntimeKeys = (option('runtimes') ?? ['node20', 'node22', 'bun']).map((key) => {
@@ -104,6 +104,8 @@ interface ContenderSpec {
   labels: { database: DatabaseLabel; server: ServerLabel };
   scenarios: Scenario[];
   statements: Partial<Record<ScenarioName, number>>;
+  /** Its /metrics counts response cache hits and misses, read around each scenario for the hit rate. */
+  countsCacheHits?: boolean;
 }
 
 interface Contender extends ContenderSpec {
@@ -123,7 +125,7 @@ async function measure(contenders: Contender[]): Promise<Row[]> {
   const rows: Row[] = [];
   const pids = contenders.map((contender) => contender.server.pid);
   for (const name of allScenarios) {
-    for (const { server, labels, scenarios, statements, runtime, runtimeLabel, idleRssMb } of contenders) {
+    for (const { server, labels, scenarios, statements, runtime, runtimeLabel, idleRssMb, countsCacheHits } of contenders) {
       const scenario = scenarios.find((candidate) => candidate.name === name);
       if (!scenario) continue;
       if (settings.scenarioWarmupSeconds > 0) {
@@ -132,9 +134,11 @@ async function measure(contenders: Contender[]): Promise<Row[]> {
       const samples = Array.from({ length: 100 }, () => Buffer.byteLength(JSON.stringify(scenario.next())));
       const memory = sampleMemory(server.pid);
       const noise = await foreignCpu(pids);
+      const cacheBefore = countsCacheHits ? await cacheRequests(server.url) : undefined;
       const cpuBefore = await cpuTimeMs(server.pid);
       const result = await drive(server.url, scenario, settings.load);
       const cpuAfter = await cpuTimeMs(server.pid);
+      const cacheAfter = cacheBefore ? await cacheRequests(server.url) : undefined;
       const foreignCpuShare = await noise.stop();
       const { peakRss } = await memory.stop();
       const row: Row = {
@@ -148,17 +152,41 @@ async function measure(contenders: Contender[]): Promise<Row[]> {
         foreignCpuPercent: foreignCpuShare * 100,
         statementsPerRequest: statements[scenario.name],
         requestBytes: samples.reduce((sum, bytes) => sum + bytes, 0) / samples.length,
+        cacheHitPercent: cacheBefore && cacheAfter ? hitPercent(cacheBefore, cacheAfter) : undefined,
       };
       log(
         `${row.runtime} ${labels.database} ${labels.server} ${scenario.name}: ${row.requestsPerSecond.toFixed(0)} req/s, ` +
           `p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.errors} errors, ${row.cpuMsPerRequest.toFixed(2)} CPU ms/req, ` +
-          `peak RSS ${row.peakRssMb.toFixed(0)} MB, foreign CPU ${row.foreignCpuPercent.toFixed(0)}%${row.firstError ? ` (${row.firstError})` : ''}`,
+          `peak RSS ${row.peakRssMb.toFixed(0)} MB, foreign CPU ${row.foreignCpuPercent.toFixed(0)}%` +
+          `${row.cacheHitPercent === undefined ? '' : `, cache hits ${row.cacheHitPercent.toFixed(0)}%`}${row.firstError ? ` (${row.firstError})` : ''}`,
       );
       rows.push(row);
     }
   }
   return rows;
 }
+
+interface CacheRequests {
+  hit: number;
+  miss: number;
+}
+
+/** The server's response cache counters (taskgraph_response_cache_requests_total) from its /metrics. */
+async function cacheRequests(url: string): Promise<CacheRequests> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const count = (result: keyof CacheRequests) => {
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`taskgraph_response_cache_requests_total{result="${result}"}`));
+    if (!line) throw new Error(`${url}/metrics has no taskgraph_response_cache_requests_total{result="${result}"}`);
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  return { hit: count('hit'), miss: count('miss') };
+}
+
+const hitPercent = (before: CacheRequests, after: CacheRequests) => {
+  const hits = after.hit - before.hit;
+  const lookups = hits + after.miss - before.miss;
+  return lookups === 0 ? 0 : (hits / lookups) * 100;
+};
 
 async function startContender(spec: ContenderSpec): Promise<ServerProcess> {
   const isApi = spec.entry === apiEntry;
@@ -180,14 +208,18 @@ function profileFolder({ database, server }: ContenderSpec['labels']): string {
 
 /** Starts a group of servers, reads their idle RSS after some quiet, measures them together and stops them. */
 async function runGroup(allSpecs: ContenderSpec[], quietSeconds = 2): Promise<Row[]> {
-  // --scenarios can leave a server with nothing to answer (Yoga + pg for create): it is not started.
+  // --scenarios can leave a server with nothing to run (the baseline has no mixed): it is not started.
   const specs = allSpecs.filter((spec) => spec.scenarios.length > 0);
   const contenders: Contender[] = [];
   try {
     // Started together: on a loaded 2-core machine one start-up takes seconds.
     const started = await Promise.allSettled(specs.map(startContender));
     started.forEach((result, index) => {
-      if (result.status === 'fulfilled') contenders.push({ ...specs[index]!, server: result.value, idleRssMb: 0 });
+      if (result.status !== 'fulfilled') return;
+      const spec = specs[index]!;
+      contenders.push({ ...spec, server: result.value, idleRssMb: 0 });
+      // The profile's file name carries the pid.
+      if (cpuProfile) log(`${spec.runtimeLabel ?? spec.runtime.label} ${spec.labels.database} ${spec.labels.server}: pid ${result.value.pid}`);
     });
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
@@ -237,6 +269,7 @@ async function benchPostgres(): Promise<Row[]> {
         labels: onPostgres('taskgraph + response cache'),
         scenarios: pick(cachedScenarios),
         statements: {},
+        countsCacheHits: true,
       });
     }
     if (trustedScenarios.length > 0) {

@@ -1,6 +1,6 @@
 import type { SeedData } from './dataset.js';
 
-export type ScenarioName = 'list' | 'nested' | 'deep' | 'deepTitle' | 'create' | 'update' | 'mixed';
+export type ScenarioName = 'list' | 'nested' | 'deep' | 'deepTitle' | 'create' | 'update' | 'mixed' | 'readMostly';
 
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
@@ -85,6 +85,7 @@ export function createScenarios(data: SeedData): Record<ScenarioName, Scenario> 
     if (roll < 0.8) return deep();
     return roll < 0.9 ? create() : update();
   };
+  const readMostly = (): GraphQLBody => (Math.random() < 0.8 ? list() : create());
   return {
     list: { name: 'list', description: 'tasks(userId, first: 20): id title completed createdAt', reads: true, next: list },
     nested: {
@@ -103,6 +104,8 @@ export function createScenarios(data: SeedData): Record<ScenarioName, Scenario> 
     create: { name: 'create', description: 'createTask for a random user', reads: false, next: create },
     update: { name: 'update', description: 'updateTask(completed) of a random task', reads: false, next: update },
     mixed: { name: 'mixed', description: '40% list, 25% nested, 15% deep, 10% create, 10% update', reads: false, next: mixed },
+    // The response cache's own case: clients re-reading one page between their writes (the measurement).
+    readMostly: { name: 'readMostly', description: '80% list, 20% create', reads: false, next: readMostly },
   };
 }
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
-import { type DocumentNode, type ExecutionArgs, getOperationAST, type GraphQLSchema, parse } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { type DocumentNode, type ExecutionArgs, type ExecutionResult, getOperationAST, type GraphQLSchema, parse } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { Counter, type Registry } from 'prom-client';
 import type { ResponseCacheConfig } from '../config.js';
 import { bindingRefusal, type BearerIdentity, claimedUserIds } from './auth.js';
@@ -17,12 +16,9 @@ export interface ResponseCacheOptions extends ResponseCacheConfig {
   registry: Registry;
 }
 
-// The key of what must not be cached: the store is never asked about it.
-const uncached = '';
 const parsedDocumentsKept = 1000;
 // Bounds what the kept documents can hold (bodies may reach MAX_BODY_BYTES); longer ones are parsed each time.
 const longestDocumentKept = 16_384;
-const servedFromCache = Symbol.for('servedFromResponseCache');
 
 /** The users a query reads (their answers are keyed by their generations) and a mutation writes (it moves them). */
 function namedUsers(args: ExecutionArgs): string[] {
@@ -33,6 +29,27 @@ function operationKind(args: ExecutionArgs) {
   return getOperationAST(args.document, args.operationName)?.operation;
 }
 
+/** What Yoga would send for this result: its `extensions.http` (status, headers) is for the response, not the body. */
+function answerText(result: { data?: unknown; extensions?: Record<string, unknown> }): string {
+  const { http: _http, ...extensions } = result.extensions ?? {};
+  return JSON.stringify(Object.keys(extensions).length > 0 ? { data: result.data, extensions } : { data: result.data });
+}
+
+/**
+ * A stored answer as a result: Yoga sends its text as is (no parse, no stringify); its data is parsed only if a hook
+ * reads it. No `extensions` property: Yoga reads it on every answer (for `http`), which would parse every hit.
+ */
+function storedAnswer(text: string): ExecutionResult & { stringify(): string } {
+  let data: ExecutionResult['data'];
+  return {
+    get data() {
+      data ??= (JSON.parse(text) as ExecutionResult).data;
+      return data;
+    },
+    stringify: () => text,
+  };
+}
+
 /**
  * Caches the answers of HTTP queries that name users, keyed by the document, its variables, the token's subject
  * (with AUTH_*) and the current generation of every user the operation names. Every mutation (over HTTP or
@@ -40,6 +57,11 @@ function operationKind(args: ExecutionArgs) {
  * sent, so a client always reads its own writes. Subscriptions, mutations, answers with errors and operations that
  * name no user (introspection, __typename) are never cached; neither are WebSocket operations, which skip the
  * params phase where the lookup happens.
+ *
+ * Its own hooks rather than @graphql-yoga/plugin-response-cache: that plugin rewrites every query to select
+ * __typename and ids in every selection set, copies every result to strip them again and records every entity, all
+ * for invalidation by entity, which this cache does not use (it invalidates by generation); it also looks an answer
+ * up twice on a miss (a second Redis GET) and parses then re-serializes every hit.
  */
 export function useTaskResponseCache(options: ResponseCacheOptions): Plugin {
   const { schema, store, identities } = options;
@@ -58,7 +80,8 @@ export function useTaskResponseCache(options: ResponseCacheOptions): Plugin {
     documents.set(text, document);
     return document;
   };
-  const lookups = new WeakMap<Request, number>();
+  // The key of each operation looked up and not found, by its context (one per operation of a batch).
+  const missedKeys = new WeakMap<object, string>();
   const requests = new Counter({
     name: 'taskgraph_response_cache_requests_total',
     help: 'Cacheable queries by whether their answer came from the response cache (hit) or was executed (miss).',
@@ -68,54 +91,41 @@ export function useTaskResponseCache(options: ResponseCacheOptions): Plugin {
   requests.inc({ result: 'hit' }, 0);
   requests.inc({ result: 'miss' }, 0);
 
-  const cacheKey = async (text: string, variables: Readonly<Record<string, unknown>> | undefined, operationName: string | undefined, request: Request) => {
-    // A client revalidating an ETag would get 304 for an entry of an earlier generation.
-    if (request.headers.has('if-none-match')) return uncached;
-    const document = parseKept(text);
-    if (!document) return uncached;
+  /** The operation's key, or undefined when it must not be cached (the store is then never asked about it). */
+  const cacheKey = async (
+    text: string | undefined,
+    variables: Readonly<Record<string, unknown>> | undefined,
+    operationName: string | undefined,
+    request: Request,
+  ): Promise<string | undefined> => {
+    const document = text === undefined ? undefined : parseKept(text);
+    if (!document) return undefined;
     const args: ExecutionArgs = { schema, document, variableValues: variables, operationName };
-    if (operationKind(args) !== 'query') return uncached;
+    if (operationKind(args) !== 'query') return undefined;
     const identity = identities?.get(request);
     // A hit skips execution, where the binding runs: refuse to look up what the binding will refuse.
-    if (identities && bindingRefusal(args, identity)) return uncached;
+    if (identities && bindingRefusal(args, identity)) return undefined;
     const users = namedUsers(args);
-    if (users.length === 0) return uncached;
+    if (users.length === 0) return undefined;
     const generations = await store.generations(users);
-    if (generations === undefined) return uncached;
-    lookups.set(request, (lookups.get(request) ?? 0) + 1);
+    if (generations === undefined) return undefined;
     return createHash('sha256')
       .update(JSON.stringify([text, operationName ?? null, variables ?? {}, identity?.subject ?? null, users, generations]))
       .digest('hex');
   };
 
-  const cache: Cache = {
-    async get(key) {
-      if (key === uncached) return undefined;
-      const answer = await store.get(key);
-      return answer === undefined ? undefined : (JSON.parse(answer) as Awaited<ReturnType<Cache['get']>>);
-    },
-    async set(key, result, _entities, ttlMs) {
-      if (key !== uncached) await store.set(key, JSON.stringify(result), ttlMs);
-    },
-    // Writes move generations instead (useTaskResponseCache's onExecute).
-    invalidate() {},
-  };
-
   return {
-    onPluginInit({ addPlugin }) {
-      addPlugin(
-        useResponseCache({
-          cache,
-          ttl: options.ttlMs,
-          session: (request) => identities?.get(request)?.subject ?? null,
-          buildResponseCacheKey: ({ documentString, variableValues, operationName, request }) =>
-            cacheKey(documentString, variableValues ?? undefined, operationName ?? undefined, request),
-          enabled: (request) => (lookups.get(request) ?? 0) > 0,
-          invalidateViaMutation: false,
-          shouldCacheResult: ({ cacheKey: key, result }) => key !== uncached && !result.errors?.length,
-          includeExtensionMetadata: false,
-        }),
-      );
+    async onParams({ params, request, context, setResult }) {
+      const key = await cacheKey(params.query, params.variables, params.operationName, request);
+      if (key === undefined) return;
+      const answer = await store.get(key);
+      if (answer === undefined) {
+        requests.inc({ result: 'miss' });
+        missedKeys.set(context, key);
+        return;
+      }
+      requests.inc({ result: 'hit' });
+      setResult(storedAnswer(answer));
     },
     onExecute({ args, executeFn, setExecuteFn }) {
       if (operationKind(args) !== 'mutation') return;
@@ -129,14 +139,15 @@ export function useTaskResponseCache(options: ResponseCacheOptions): Plugin {
         }
       });
     },
-    onResultProcess({ request, result }) {
-      const looked = lookups.get(request);
-      if (!looked) return;
-      lookups.delete(request);
-      const results = Array.isArray(result) ? result : [result];
-      const hits = results.filter((single) => typeof single === 'object' && single !== null && servedFromCache in single).length;
-      if (hits > 0) requests.inc({ result: 'hit' }, hits);
-      if (looked > hits) requests.inc({ result: 'miss' }, looked - hits);
+    async onExecutionResult({ result, context, setResult }) {
+      const key = missedKeys.get(context);
+      if (key === undefined) return;
+      missedKeys.delete(context);
+      if (!result || isAsyncIterable(result) || result.errors?.length) return;
+      const text = answerText(result);
+      await store.set(key, text, options.ttlMs);
+      // Serialized once: the client gets the text just stored.
+      setResult({ ...result, stringify: () => text });
     },
   };
 }

@@ -60,6 +60,23 @@ describe('the response cache (in process)', () => {
     expect(await readTitles(api(), userId)).toEqual({ titles: ['first'], statements: 0 });
   });
 
+  it('sends a cached answer exactly as it sent the executed one, status, type and body', async () => {
+    const userId = uniqueUserId();
+    await createTask(api(), userId, { title: 'first' });
+    const post = async () => {
+      const response = await api().fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query: titlesQuery, variables: { userId } }),
+      });
+      return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+    };
+    const [hitsBefore, executed] = [await cacheRequests(api(), 'hit'), await post()];
+    expect(executed.body).toContain('"first"');
+    expect(await post()).toEqual(executed);
+    expect(await cacheRequests(api(), 'hit')).toBe(hitsBefore + 1);
+  });
+
   it('lets a client read its own write at once', async () => {
     const userId = uniqueUserId();
     await readTitles(api(), userId);
@@ -174,6 +191,29 @@ describe('a write over WebSocket', () => {
       await client.dispose();
     }
     expect((await readTitles(api(), userId)).titles).toEqual(['over the socket']);
+  });
+});
+
+describe('the response cache with BATCH_LIMIT', () => {
+  const api = useTestApi({ countQueries: true, metrics: true, env: { ...cacheOn, BATCH_LIMIT: '5' } });
+
+  it('answers each operation of a batch on its own: the cached one from the cache, the other executed', async () => {
+    const alice = uniqueUserId('alice');
+    const bob = uniqueUserId('bob');
+    await createTask(api(), alice, { title: 'alice task' });
+    await createTask(api(), bob, { title: 'bob task' });
+    await readTitles(api(), alice);
+    const [hitsBefore, missesBefore] = [await cacheRequests(api(), 'hit'), await cacheRequests(api(), 'miss')];
+    const response = await api().fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify([alice, bob].map((userId) => ({ query: titlesQuery, variables: { userId } }))),
+    });
+    const answers = (await response.json()) as { data: Titles }[];
+    expect(answers.map((answer) => answer.data.tasks.edges.map((edge) => edge.node.title))).toEqual([['alice task'], ['bob task']]);
+    expect(await cacheRequests(api(), 'hit')).toBe(hitsBefore + 1);
+    expect(await cacheRequests(api(), 'miss')).toBe(missesBefore + 1);
+    expect(await readTitles(api(), bob)).toEqual({ titles: ['bob task'], statements: 0 });
   });
 });
 

@@ -119,6 +119,17 @@ describe.runIf(redisUrl)('when Redis goes away', () => {
     ]);
   });
 
+  it('an open subscription also ends when Redis stops answering without closing the connection', async () => {
+    const { api, proxy } = setup();
+    const userId = uniqueUserId('stalled');
+    const stream = follow(userId);
+    await untilLive(stream, (title) => createTaskIn(api, userId, title));
+    proxy.cut('stall');
+    await expect.poll(() => stream.completed(), { timeout: 15_000, interval: 100 }).toBe(true);
+    expect(stream.errors).toMatchObject([{ extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
+    expect(api.logs.some((log) => log.msg === 'Redis did not answer a ping in time: reconnecting')).toBe(true);
+  }, 30_000);
+
   it('a new subscription is refused with 503 SERVICE_UNAVAILABLE and Retry-After', async () => {
     const { api } = setup();
     await cutRedis(setup());

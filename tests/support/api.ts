@@ -8,7 +8,7 @@ import type { Logger } from '../../src/logger.js';
 import { migrate } from '../../src/migrate.js';
 import { connectRedis } from '../../src/redis.js';
 import { createTaskEvents } from '../../src/schema/task/events.js';
-import { createWebSocketTransport, type WebSocketTransport } from '../../src/websocket.js';
+import { createWebSocketTransport, type WebSocketTransport } from '../../src/websocket/transport.js';
 import { buildYoga, type Yoga } from '../../src/yoga.js';
 import { createTestDatabase } from './databases.js';
 

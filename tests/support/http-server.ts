@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
-import type { WebSocketTransport } from '../../src/websocket.js';
+import { attachWebSocket } from '../../src/websocket/node.js';
+import type { WebSocketTransport } from '../../src/websocket/transport.js';
 import type { Yoga } from '../../src/yoga.js';
 import type { TestApi } from './api.js';
 
@@ -22,7 +23,7 @@ export async function listen(
   { websocket, port = 0 }: { websocket?: WebSocketTransport; port?: number } = {},
 ): Promise<ListeningServer> {
   const server = createServer(yoga);
-  websocket?.attach(server);
+  if (websocket) attachWebSocket(server, websocket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
