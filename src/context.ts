@@ -18,19 +18,17 @@ export function createContextFactory(
   requestIdOf: (request: Request) => string,
   pubsub: TaskPubSub,
 ) {
-  return (initial: YogaInitialContext): Omit<Context, keyof YogaInitialContext> => {
+  return (initial: YogaInitialContext): Omit<Context, keyof YogaInitialContext | 'logger'> => {
     const requestId = requestIdOf(initial.request);
     let requestLogger: Logger | undefined;
-    return {
-      prisma,
-      requestId,
-      // Few requests log; a child logger per request showed in profiles.
-      get logger() {
-        return (requestLogger ??= logger.child({ requestId }));
-      },
-      loaders: createLoaders(prisma),
-      pubsub,
-    };
+    // Few requests log, and a child logger per request showed in profiles. Envelop copies what this returns into the
+    // context with Object.assign, which would call a getter at once: the lazy logger goes on the context itself.
+    Object.defineProperty(initial, 'logger', {
+      enumerable: true,
+      configurable: true,
+      get: () => (requestLogger ??= logger.child({ requestId })),
+    });
+    return { prisma, requestId, loaders: createLoaders(prisma), pubsub };
   };
 }
 

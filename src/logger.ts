@@ -18,6 +18,8 @@ export function yogaLogger(logger: Logger): YogaLogger {
   const forward =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
+      // Yoga logs a few debug lines per request: formatting them for a level that is off showed in profiles.
+      if (!logger.isLevelEnabled(level)) return;
       const [first, ...rest] = args;
       // Errors from execution are logged by useUnexpectedErrorLogging, with the request id.
       if (level === 'error' && first instanceof GraphQLError) return;

@@ -1,7 +1,7 @@
 // `npm run bench` (full) and `npm run bench:smoke` (tiny seed, seconds per scenario, same code path).
 // Every server runs on Node 24 (the primary runtime); the API and the baseline also run on the machine's Node,
 // Node 22 and Bun (list and create), each compared with the baseline on its own runtime.
-// Flags: --smoke; --cpu-prof writes the API server's V8 profile to bench-results/profiles/; --scenarios=list,create,
+// Flags: --smoke; --cpu-prof writes the API's and Yoga + Prisma's V8 profiles to bench-results/profiles/<server>-<database>/; --scenarios=list,create,
 // --runtimes=node20,node22,bun (the runtimes besides Node 24; --runtimes= for none) and --no-pglite narrow a run;
 // --no-trusted-documents leaves out the taskgraph server with TRUSTED_DOCUMENTS, which is driven with hashes.
 // Env: BENCH_DATABASE_URL (admin connection, default the local server), BENCH_POOL_SIZE (default 10).
@@ -190,13 +190,20 @@ const hitPercent = (before: CacheRequests, after: CacheRequests) => {
 
 async function startContender(spec: ContenderSpec): Promise<ServerProcess> {
   const isApi = spec.entry === apiEntry;
-  const profileDir = join(projectRoot, 'bench-results', 'profiles');
+  // Yoga + Prisma is profiled beside the API: the difference between the two is what taskgraph's own layers cost.
+  const profiled = cpuProfile && spec.runtime === primary && (isApi || spec.labels.server === 'Yoga + Prisma');
+  const profileDir = join(projectRoot, 'bench-results', 'profiles', profileFolder(spec.labels));
   const nodeOptions = [
     ...(isApi ? startScriptNodeFlags() : []),
-    ...(cpuProfile && isApi && spec.runtime === primary ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(profiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
   const env = { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...spec.env };
   return startServer(spec.entry, await freePort(), env, nodeOptions, spec.runtime);
+}
+
+/** One folder per server and database, so that scripts/bench/profile-summary.ts can tell the profiles apart. */
+function profileFolder({ database, server }: ContenderSpec['labels']): string {
+  return `${server}-${database}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
 /** Starts a group of servers, reads their idle RSS after some quiet, measures them together and stops them. */

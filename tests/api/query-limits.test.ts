@@ -62,6 +62,15 @@ describe('cost budget (MAX_COST, default 5000)', () => {
     expect(codes).toEqual([['MAX_COST_EXCEEDED'], [], ['MAX_COST_EXCEEDED'], []]);
   });
 
+  it('prices a page size left out at its variable default, and one sent as null at the page default', async () => {
+    const query = `query Defaults($userId: ID!, $first: Int = 100) {
+      tasks(userId: $userId, first: $first) { edges { node { id user { tasks(first: $first) { edges { node { id } } } } } } }
+    }`;
+    const codes = [];
+    for (const variables of [{}, { first: null }, {}]) codes.push(errorCodes(await api().graphql(query, { userId: uniqueUserId(), ...variables })));
+    expect(codes).toEqual([['MAX_COST_EXCEEDED'], [], ['MAX_COST_EXCEEDED']]);
+  });
+
   it('lets a full page of 100 tasks with all their fields through', async () => {
     const userId = uniqueUserId();
     await createTask(api(), userId, { title: 'one' });

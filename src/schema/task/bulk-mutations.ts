@@ -2,6 +2,7 @@ import { builder } from '../../builder.js';
 import { someNotFound } from '../../errors.js';
 import { Prisma, type Task as TaskRow } from '../../generated/prisma/client.js';
 import { limits, taskIdsInput } from '../validation.js';
+import { pricedBy } from './cost.js';
 import { publishTaskEvent, type TaskPubSub } from './events.js';
 import { ownerArgs } from './inputs.js';
 import { Task } from './task.js';
@@ -44,7 +45,7 @@ const bulkArgs = builder.args((t) => ({
 }));
 
 /** Bulk writes cost what their selection costs once per task they name. */
-const bulkComplexity = ({ ids }: { ids: readonly string[] }) => ({ field: 1, multiplier: Math.min(ids.length, limits.bulkTasks) });
+const bulkComplexity = pricedBy(['ids'], ({ ids }: { ids: readonly string[] }) => ({ field: 1, multiplier: Math.min(ids.length, limits.bulkTasks) }));
 
 /** PostgreSQL's uuid ignores case, so `A…` and `a…` name one task. */
 const distinctTaskIds = (ids: readonly string[]) => [...new Set(ids.map((id) => id.toLowerCase()))];
