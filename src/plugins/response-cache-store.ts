@@ -11,19 +11,22 @@ export interface ResponseCacheStore {
   /** Moves these users to new generations; resolves once no later lookup can find their earlier answers. */
   bump(userIds: readonly string[]): Promise<void>;
   get(key: string): Promise<string | undefined>;
-  set(key: string, answer: string, ttlMs: number): Promise<void>;
+  /** Stores the answer of an operation that names `userIds` (a store may drop it when one of them is written). */
+  set(key: string, answer: string, ttlMs: number, userIds: readonly string[]): Promise<void>;
 }
 
 // Generations kept for the most recently written users (a few MB at most).
 const maxGenerations = 50_000;
 
 /**
- * This process's memory: answers and their keys up to `maxBytes` in all (the oldest stored go first). Generations
- * are kept for the most recently written users; a user whose generation was dropped gets the clock's value at the
- * last drop, which no earlier key of that user can carry unless the user was not written since.
+ * This process's memory: answers and their keys up to `maxBytes` in all (the oldest stored go first). A write drops
+ * its users' answers at once: they can no longer be reached, and kept they would only make garbage collection work
+ * harder. Generations are kept for the most recently written users; a user whose generation was dropped gets the
+ * clock's value at the last drop, which no earlier key of that user can carry unless the user was not written since.
  */
 export function createMemoryStore(maxBytes: number): ResponseCacheStore {
-  const entries = new Map<string, { answer: string; expiresAt: number; bytes: number }>();
+  const entries = new Map<string, { answer: string; expiresAt: number; bytes: number; userIds: readonly string[] }>();
+  const keysOf = new Map<string, Set<string>>();
   const generationOf = new Map<string, number>();
   let storedBytes = 0;
   const drop = (key: string) => {
@@ -31,6 +34,11 @@ export function createMemoryStore(maxBytes: number): ResponseCacheStore {
     if (!entry) return;
     entries.delete(key);
     storedBytes -= entry.bytes;
+    for (const userId of entry.userIds) {
+      const keys = keysOf.get(userId);
+      keys?.delete(key);
+      if (keys?.size === 0) keysOf.delete(userId);
+    }
   };
   let clock = 0;
   let floor = 0;
@@ -40,6 +48,7 @@ export function createMemoryStore(maxBytes: number): ResponseCacheStore {
     },
     bump(userIds) {
       for (const userId of userIds) {
+        for (const key of keysOf.get(userId) ?? []) drop(key);
         clock += 1;
         generationOf.delete(userId);
         generationOf.set(userId, clock);
@@ -58,12 +67,17 @@ export function createMemoryStore(maxBytes: number): ResponseCacheStore {
       drop(key);
       return Promise.resolve(undefined);
     },
-    set(key, answer, ttlMs) {
+    set(key, answer, ttlMs, userIds) {
       drop(key);
       const bytes = Buffer.byteLength(answer) + key.length;
       if (bytes > maxBytes) return Promise.resolve();
-      entries.set(key, { answer, expiresAt: Date.now() + ttlMs, bytes });
+      entries.set(key, { answer, expiresAt: Date.now() + ttlMs, bytes, userIds });
       storedBytes += bytes;
+      for (const userId of userIds) {
+        const keys = keysOf.get(userId);
+        if (keys) keys.add(key);
+        else keysOf.set(userId, new Set([key]));
+      }
       for (const oldest of entries.keys()) {
         if (storedBytes <= maxBytes) break;
         drop(oldest);

@@ -20,6 +20,12 @@ const parsedDocumentsKept = 1000;
 // Bounds what the kept documents can hold (bodies may reach MAX_BODY_BYTES); longer ones are parsed each time.
 const longestDocumentKept = 16_384;
 
+/** A cacheable operation: its key, and the users it names (whose writes make its answer unreachable). */
+interface CachedOperation {
+  key: string;
+  users: readonly string[];
+}
+
 /** The users a query reads (their answers are keyed by their generations) and a mutation writes (it moves them). */
 function namedUsers(args: ExecutionArgs): string[] {
   return [...new Set(claimedUserIds(args) ?? [])].sort();
@@ -80,8 +86,8 @@ export function useTaskResponseCache(options: ResponseCacheOptions): Plugin {
     documents.set(text, document);
     return document;
   };
-  // The key of each operation looked up and not found, by its context (one per operation of a batch).
-  const missedKeys = new WeakMap<object, string>();
+  // Each operation looked up and not found, by its context (one per operation of a batch).
+  const missed = new WeakMap<object, CachedOperation>();
   const requests = new Counter({
     name: 'taskgraph_response_cache_requests_total',
     help: 'Cacheable queries by whether their answer came from the response cache (hit) or was executed (miss).',
@@ -97,7 +103,7 @@ export function useTaskResponseCache(options: ResponseCacheOptions): Plugin {
     variables: Readonly<Record<string, unknown>> | undefined,
     operationName: string | undefined,
     request: Request,
-  ): Promise<string | undefined> => {
+  ): Promise<CachedOperation | undefined> => {
     const document = text === undefined ? undefined : parseKept(text);
     if (!document) return undefined;
     const args: ExecutionArgs = { schema, document, variableValues: variables, operationName };
@@ -109,19 +115,20 @@ export function useTaskResponseCache(options: ResponseCacheOptions): Plugin {
     if (users.length === 0) return undefined;
     const generations = await store.generations(users);
     if (generations === undefined) return undefined;
-    return createHash('sha256')
+    const key = createHash('sha256')
       .update(JSON.stringify([text, operationName ?? null, variables ?? {}, identity?.subject ?? null, users, generations]))
       .digest('hex');
+    return { key, users };
   };
 
   return {
     async onParams({ params, request, context, setResult }) {
-      const key = await cacheKey(params.query, params.variables, params.operationName, request);
-      if (key === undefined) return;
-      const answer = await store.get(key);
+      const operation = await cacheKey(params.query, params.variables, params.operationName, request);
+      if (operation === undefined) return;
+      const answer = await store.get(operation.key);
       if (answer === undefined) {
         requests.inc({ result: 'miss' });
-        missedKeys.set(context, key);
+        missed.set(context, operation);
         return;
       }
       requests.inc({ result: 'hit' });
@@ -140,12 +147,12 @@ export function useTaskResponseCache(options: ResponseCacheOptions): Plugin {
       });
     },
     async onExecutionResult({ result, context, setResult }) {
-      const key = missedKeys.get(context);
-      if (key === undefined) return;
-      missedKeys.delete(context);
+      const operation = missed.get(context);
+      if (operation === undefined) return;
+      missed.delete(context);
       if (!result || isAsyncIterable(result) || result.errors?.length) return;
       const text = answerText(result);
-      await store.set(key, text, options.ttlMs);
+      await store.set(operation.key, text, options.ttlMs, operation.users);
       // Serialized once: the client gets the text just stored.
       setResult({ ...result, stringify: () => text });
     },

@@ -282,6 +282,15 @@ describe('RESPONSE_CACHE_MAX_BYTES', () => {
     expect((await readTitles(api(), second)).statements).toBe(0);
     expect((await readTitles(api(), first)).statements).toBeGreaterThan(0);
   });
+
+  it("frees a user's answers when the user writes, so they do not push other users' answers out", async () => {
+    const [reader, writer, latecomer] = [uniqueUserId(), uniqueUserId(), uniqueUserId()];
+    await readTitles(api(), reader);
+    await readTitles(api(), writer);
+    await createTask(api(), writer, { title: 'written' });
+    await readTitles(api(), latecomer);
+    expect((await readTitles(api(), reader)).statements).toBe(0);
+  });
 });
 
 /** Two API instances on one database, each with its own Redis connections, as two processes behind a balancer. */
